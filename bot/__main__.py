@@ -1,0 +1,99 @@
+"""Command line only: `python -m bot [run|console|check]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.core.loader import ScheduleError, load_course
+from bot.settings import SettingsError, load_settings
+
+HOW_TO_CONNECT = (
+    "DISCORD_TOKEN is not set, so the bot cannot connect to Discord.\n"
+    "  To run it: export DISCORD_TOKEN=<your bot's token> (Discord Developer Portal → your application → Bot),\n"
+    "             then python -m bot\n"
+    "  To try it offline: python -m bot console [--now \"2024-09-17 09:00\"]"
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="coursebot: a Discord bot for a course.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot on Discord (the default; needs DISCORD_TOKEN)")
+    console = sub.add_parser("console", help="answer slash commands offline, in the terminal")
+    console.add_argument("--now", help='pretend it is this instant: "2024-09-17 09:00" or ISO 8601')
+    check = sub.add_parser("check", help="validate schedule.yaml and the settings")
+    check.add_argument("path", nargs="?", help="the schedule file (default: the `schedule` setting)")
+    return parser
+
+
+def _check(path_arg: str | None) -> int:
+    problems: list[str] = []
+    schedule = path_arg
+    try:
+        settings = load_settings()
+        schedule = schedule or settings.schedule
+    except SettingsError as exc:
+        problems += exc.problems
+        schedule = schedule or "schedule.yaml"
+    try:
+        course = load_course(schedule)
+    except ScheduleError as exc:
+        problems += [str(p) for p in exc.problems]
+        course = None
+    if problems:
+        for line in problems:
+            print(line)
+        print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found.")
+        return 1
+    assert course is not None
+    papers = sum(len(s.papers) for s in course.sessions)
+    cancelled = sum(s.cancelled for s in course.sessions)
+    print(f"{schedule}: OK — {course.title}, {course.term}: {len(course.sessions)} classes "
+          f"({cancelled} cancelled), {papers} papers, {course.first_day} to {course.last_day}.")
+    return 0
+
+
+def _load_course_or_exit(path: str):  # type: ignore[no-untyped-def]
+    try:
+        return load_course(path)
+    except ScheduleError as exc:
+        print("The schedule has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args.path)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print("The settings have problems:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
+        return 1
+    if args.command == "console":
+        from bot import console
+        from bot.clock import fixed_clock, system_clock
+
+        course = _load_course_or_exit(settings.schedule)
+        try:
+            clock = fixed_clock(console.parse_now(args.now, course)) if args.now else system_clock
+        except console.UsageError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        return console.run(course, clock)
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        print(HOW_TO_CONNECT, file=sys.stderr)
+        return 2
+    from bot.app import run_bot
+
+    return run_bot(settings, token, Path.cwd())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

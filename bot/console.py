@@ -1,0 +1,133 @@
+"""The offline console: slash commands typed in a terminal (or piped in), answered as text.
+
+It runs the same core queries as the Discord cogs and renders them with the
+terminal renderer, so what it prints is what the bot will say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.clock import Clock
+from bot.commands import COMMANDS_BY_NAME, Command
+from bot.core import queries
+from bot.core.dates import QueryError
+from bot.core.model import Course
+from bot.core.search import search
+from bot.render import text
+
+PROMPT = "coursebot> "
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    command: Command
+    options: dict[str, str]
+
+
+class UsageError(ValueError):
+    """A console line that is not a known command with known options."""
+
+
+def parse_line(line: str) -> Invocation:
+    """'/readings 9/18', '/readings date:9/18', '/critique rules', '/search flamingo visual'."""
+    body = line.strip().lstrip("/").strip()
+    words = body.split()
+    if not words:
+        raise UsageError("Type a command, like /readings 9/18 or /help.")
+    name = words[0].lower()
+    if len(words) > 1 and f"{name} {words[1].lower()}" in COMMANDS_BY_NAME:
+        name = f"{name} {words[1].lower()}"
+    command = COMMANDS_BY_NAME.get(name)
+    if command is None:
+        close = difflib.get_close_matches(name, COMMANDS_BY_NAME, n=1, cutoff=0.5)
+        tip = f" Did you mean /{close[0]}?" if close else ""
+        raise UsageError(f"There is no command /{name}.{tip} Type /help for the list.")
+    rest = body[len(name):].strip() if body.lower().startswith(name) else " ".join(words[len(name.split()):])
+    return Invocation(command, _options(command, rest))
+
+
+def _options(command: Command, rest: str) -> dict[str, str]:
+    """Options as Discord shows them (`date:9/23 reason:travel`), or the rest of the line for the first one."""
+    if not rest:
+        return {}
+    names = [o.name for o in command.options]
+    if not names:
+        raise UsageError(f"/{command.name} takes no options.")
+    pattern = re.compile(r"(?:^|\s)([a-z_-]+):", re.IGNORECASE)
+    marks = [m for m in pattern.finditer(rest) if m[1].lower() in names]
+    if not marks or marks[0].start() != 0:
+        unknown = pattern.match(rest)
+        if unknown and unknown[1].lower() not in names:
+            raise UsageError(f"/{command.name} has no option “{unknown[1]}”; its options: {', '.join(names)}.")
+        return {names[0]: rest.strip()}
+    found: dict[str, str] = {}
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
+        found[m[1].lower()] = rest[m.end():end].strip()
+    return found
+
+
+Answerer = Callable[[Course, dict[str, str], dt.datetime], str]
+
+ANSWERS: dict[str, Answerer] = {
+    "readings": lambda c, o, now: text.readings(queries.readings(c, o.get("date"), now)),
+    "next": lambda c, o, now: text.readings(queries.next_class(c, now)),
+    "schedule": lambda c, o, now: text.schedule(queries.schedule(c, o.get("week"), now)),
+    "officehours": lambda c, o, now: text.office_hours(queries.office_hours(c, now)),
+    "deadlines": lambda c, o, now: text.deadlines(queries.deadlines(c, now)),
+    "search": lambda c, o, now: text.search(search(c, o.get("query", ""))),
+    "critique rules": lambda c, o, now: text.critique_rules(c),
+    "help": lambda c, o, now: text.help_text(c),
+}
+
+
+def answer(course: Course, line: str, now: dt.datetime) -> str:
+    """One console line → the text the bot would answer (errors included, as the user sees them)."""
+    try:
+        invocation = parse_line(line)
+        missing = [o.name for o in invocation.command.options if o.required and not invocation.options.get(o.name)]
+        if missing:
+            raise UsageError(f"/{invocation.command.name} needs {', '.join(missing)}: {invocation.command.usage}")
+        return ANSWERS[invocation.command.name](course, invocation.options, now)
+    except (UsageError, QueryError) as exc:
+        return str(exc)
+
+
+def run(course: Course, clock: Clock, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Read commands until end of input or `quit`; print each answer."""
+    interactive = stdin.isatty()
+    if interactive:
+        print(f"{course.title} ({course.term}) — offline console. Type /help, or quit to leave.", file=stdout)
+    first = True
+    while True:
+        if interactive:
+            print(PROMPT, end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.lower() in ("quit", "exit", "/quit", "/exit"):
+            break
+        if not first and not interactive:
+            print(file=stdout)
+        print(answer(course, line, clock()), file=stdout, flush=True)
+        first = False
+    return 0
+
+
+def parse_now(value: str, course: Course) -> dt.datetime:
+    """`--now`: 'YYYY-MM-DD HH:MM' or ISO 8601, in the course's time zone unless it carries an offset."""
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"--now “{value}” is not a date and time; use \"2024-09-17 09:00\" or ISO 8601.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=course.timezone)

@@ -1,0 +1,144 @@
+"""Typo-tolerant search over titles, authors, venues and topics.
+
+Each query word is matched against the vocabulary of the syllabus with rapidfuzz
+(edit-distance ratio, prefixes count as exact), and an entry scores the mean of its
+best match per query word. The index is built once per course object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.core.dates import QueryError
+from bot.core.model import Course, Paper, Session
+
+STOPWORDS = frozenset("a an and the of for in on to with by from at is are as et al".split())
+WORD_RE = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+MATCH_CUTOFF = 72.0
+MAX_QUERY_WORDS = 12
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match: what it is, where it sits in the course, and how well it matched."""
+
+    kind: str  # "paper" | "resource" | "class" | "other paper" | "other topic"
+    title: str
+    detail: str | None  # authors · venue year, or the resource kind
+    session: Session | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    query: str
+    hits: tuple[Hit, ...]
+    total: int
+    suggestion: str | None  # a near word from the syllabus when nothing matched
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    kind: str
+    title: str
+    detail: str | None
+    session: Session | None
+    words: frozenset[str]
+    text: str  # lowercased, for phrase bonuses
+
+
+class SearchIndex:
+    """The searchable entries of one course and their vocabulary."""
+
+    def __init__(self, course: Course) -> None:
+        entries: list[_Entry] = []
+        for s in course.sessions:
+            if s.topic:
+                entries.append(_entry("class", s.topic, f"Class {s.number}", s))
+            entries.extend(_entry("paper", p.title, p.citation() or None, s, p) for p in s.papers)
+            entries.extend(_entry("resource", r.title, r.kind, s, extra=(r.authors, r.note)) for r in s.resources)
+        entries.extend(_entry("other paper", p.title, p.citation() or None, None, p) for p in course.other_papers)
+        entries.extend(_entry("other topic", t, None, None) for t in course.other_topics)
+        self.entries = tuple(entries)
+        self.vocabulary = sorted({w for e in entries for w in e.words})
+
+    def word_scores(self, word: str) -> dict[str, float]:
+        """Each vocabulary word close to `word`, with its similarity (100 = same or a prefix of it)."""
+        scores = {
+            v: score for v, score, _ in process.extract(word, self.vocabulary, scorer=fuzz.ratio,
+                                                        score_cutoff=MATCH_CUTOFF, limit=None)
+        }
+        if len(word) >= 3:
+            scores.update({v: 100.0 for v in self.vocabulary if v.startswith(word)})
+        return scores
+
+    def suggest(self, words: list[str]) -> str | None:
+        best: tuple[float, str] | None = None
+        for word in words:
+            found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=50)
+            if found and (best is None or found[1] > best[0]):
+                best = (found[1], found[0])
+        return best[1] if best else None
+
+
+def _entry(kind: str, title: str, detail: str | None, session: Session | None,
+           paper: Paper | None = None, extra: tuple[str | None, ...] = ()) -> _Entry:
+    parts = [title, detail or ""]
+    if paper:
+        parts += [paper.authors or "", paper.venue or "", str(paper.year or "")]
+    parts += [x or "" for x in extra]
+    if session and session.topic and kind != "class":
+        parts.append(session.topic)
+    text = " ".join(parts).lower()
+    return _Entry(kind, title, detail, session, frozenset(WORD_RE.findall(text)), text)
+
+
+_indexes: dict[int, tuple[Course, SearchIndex]] = {}
+
+
+def index_for(course: Course) -> SearchIndex:
+    """The index of a course, built on first use and kept while the course object lives."""
+    cached = _indexes.get(id(course))
+    if cached is None or cached[0] is not course:
+        if len(_indexes) > 8:
+            _indexes.clear()
+        cached = (course, SearchIndex(course))
+        _indexes[id(course)] = cached
+    return cached[1]
+
+
+def query_words(query: str) -> list[str]:
+    words = WORD_RE.findall(query.lower()[:MAX_QUERY_LENGTH])
+    meaningful = [w for w in words if w not in STOPWORDS]
+    return (meaningful or words)[:MAX_QUERY_WORDS]
+
+
+def search(course: Course, query: str, *, limit: int = 10) -> SearchAnswer:
+    """/search query: ranked hits, each with its class; a suggestion when nothing matches."""
+    words = query_words(query)
+    if not words:
+        raise QueryError("Tell me what to look for: a title, an author, a topic or a venue, "
+                         "e.g. “flamingo” or “Dettmers”.")
+    index = index_for(course)
+    per_word = [index.word_scores(w) for w in words]
+    phrase = " ".join(words)
+    hits = []
+    for entry in index.entries:
+        best = [max((scores.get(w, 0.0) for w in entry.words), default=0.0) for scores in per_word]
+        score = sum(best) / len(best)
+        if score < MATCH_CUTOFF or min(best) == 0.0 and len(best) > 1 and score < 90:
+            continue
+        if phrase in entry.text:
+            score += 5
+        if entry.kind in ("paper", "class"):
+            score += 1
+        hits.append(Hit(entry.kind, entry.title, entry.detail, entry.session, round(score, 1)))
+    far_future = dt.date.max
+    hits.sort(key=lambda h: (-h.score, h.session.date if h.session else far_future, h.title))
+    suggestion = None if hits else index.suggest(words)
+    return SearchAnswer(query.strip()[:MAX_QUERY_LENGTH], tuple(hits[:limit]), len(hits), suggestion)

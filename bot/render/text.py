@@ -1,0 +1,114 @@
+"""Answers → plain text for the terminal console (and logs): same words as the embeds."""
+
+from __future__ import annotations
+
+from bot.commands import STUDENT_COMMANDS
+from bot.core.dates import clock_time, relative_instant, short_date
+from bot.core.model import Course
+from bot.core.queries import (
+    CourseOver,
+    DeadlinesAnswer,
+    NoClass,
+    OfficeHoursAnswer,
+    Readings,
+    ScheduleAnswer,
+)
+from bot.core.search import SearchAnswer
+from bot.render import words
+
+
+def readings(answer: Readings | NoClass | CourseOver) -> str:
+    if isinstance(answer, NoClass):
+        return words.no_class_text(answer)
+    if isinstance(answer, CourseOver):
+        return words.course_over_text(answer)
+    s = answer.session
+    lines = [f"{words.session_heading(s)}  ({answer.relative})" + ("  [CANCELLED]" if s.cancelled else ""),
+             words.due_phrase(answer)]
+    if s.papers and not s.cancelled:
+        lines += ["", "Papers"]
+        for i, paper in enumerate(s.papers, 1):
+            title, extra = words.paper_line(paper)
+            lines.append(f"{i:>2}. {title}")
+            if extra:
+                lines.append(f"    {extra}")
+    if s.resources and not s.cancelled:
+        lines += ["", "Also useful"]
+        lines += [f" - {words.resource_line(r)}" for r in s.resources]
+    nav = words.neighbours_line(answer.previous, answer.next)
+    if nav:
+        lines += ["", nav]
+    return "\n".join(lines)
+
+
+def schedule(answer: ScheduleAnswer) -> str:
+    lines: list[str] = []
+    for week in answer.weeks:
+        label = f"Week {week.number}" if week.number else "Week"
+        lines.append(f"{label} of {short_date(week.monday)}")
+        if not week.sessions and not week.deadlines:
+            lines.append("  No classes this week.")
+        for s in week.sessions:
+            mark = "  (cancelled)" if s.cancelled else f"  — {len(s.papers)} paper{'s' * (len(s.papers) != 1)}"
+            lines.append(f"  {short_date(s.date)} · Class {s.number} · {s.title}{mark}")
+        lines += [f"  {short_date(d.due)} · {d.title} due" for d in week.deadlines]
+        lines.append("")
+    if answer.course_over:
+        lines.append("The course has ended.")
+    return "\n".join(lines).rstrip()
+
+
+def office_hours(answer: OfficeHoursAnswer) -> str:
+    lines = []
+    if answer.notice:
+        lines += [f"Note from the instructor: {answer.notice}", ""]
+    if not answer.slots:
+        lines.append("No office hours are listed in the syllabus.")
+    for slot in answer.slots:
+        h = slot.hours
+        where = f", {h.place}" if h.place else ""
+        lines.append(f"{h.who}: {words.office_hours_when(h)}{where}")
+        if slot.in_progress and slot.next_end:
+            lines.append(f"  Happening now, until {clock_time(slot.next_end.timetz())}.")
+        elif slot.next_start:
+            when = f"{short_date(slot.next_start.date())} {clock_time(slot.next_start.timetz())}"
+            lines.append(f"  Next: {when} ({relative_instant(slot.next_start, answer.now, slot.next_start.tzinfo)})")
+        else:
+            lines.append("  The term is over: no more office hours are scheduled.")
+        if h.note:
+            lines.append(f"  {h.note}")
+    return "\n".join(lines)
+
+
+def deadlines(answer: DeadlinesAnswer, count_line: str | None = None) -> str:
+    if answer.course_over:
+        return "Nothing is due any more: the course has ended."
+    lines = ["What is due next"]
+    lines += [f" - {words.due_item_line(i)}" for i in answer.items]
+    if answer.hidden_critiques:
+        lines.append(f" ({answer.hidden_critiques} later critique deadlines: /schedule all)")
+    if count_line:
+        lines += ["", count_line]
+    return "\n".join(lines)
+
+
+def search(answer: SearchAnswer) -> str:
+    if not answer.hits:
+        tip = f" Did you mean “{answer.suggestion}”?" if answer.suggestion else ""
+        return f"Nothing in the syllabus matches “{answer.query}”.{tip}"
+    more = f" (showing {len(answer.hits)} of {answer.total})" if answer.total > len(answer.hits) else ""
+    lines = [f"Results for “{answer.query}”{more}"]
+    for i, hit in enumerate(answer.hits, 1):
+        lines.append(f"{i:>2}. {hit.title}" + (f" — {hit.detail}" if hit.detail else ""))
+        lines.append(f"    {words.hit_place(hit)}")
+    return "\n".join(lines)
+
+
+def critique_rules(course: Course) -> str:
+    return "\n".join(words.critique_rules_lines(course))
+
+
+def help_text(course: Course) -> str:
+    lines = [f"{course.title} ({course.term}) — what I can do:"]
+    lines += [f"  {c.usage:<22} {c.description}" for c in STUDENT_COMMANDS]
+    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""Deployment settings: `config/bot.yaml`, each key overridable by `COURSEBOT_<KEY>`.
+
+The token is deliberately not a setting: it comes from `DISCORD_TOKEN` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CONFIG = "config/bot.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    guild_id: int | None = None
+    reminder_channel_id: int | None = None
+    announce_channel_id: int | None = None
+    instructor_role_id: int | None = None
+    student_role_id: int | None = None
+    database: str = "data/coursebot.sqlite3"
+    schedule: str = "schedule.yaml"
+    critique_cutoff: dt.time = dt.time(12, 0)
+    api_base: str | None = None  # tests only: where the fake Discord listens
+
+
+class SettingsError(Exception):
+    """The settings could not be read; `problems` holds one line per problem, with file and line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+ID_KEYS = {"guild_id", "reminder_channel_id", "announce_channel_id", "instructor_role_id", "student_role_id"}
+KEYS = {f.name for f in fields(Settings)}
+
+
+def _convert(key: str, value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None if key in ID_KEYS or key == "api_base" else _default(key)
+    if key in ID_KEYS:
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{15,21}", text):
+            raise ValueError(f"{key} should be a Discord id (a number of 17 to 20 digits), not “{text}”. "
+                             "Copy it with Developer Mode: right-click → Copy ID.")
+        return int(text)
+    if key == "critique_cutoff":
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
+        if not m or int(m[1]) > 23 or int(m[2]) > 59:
+            raise ValueError(f"critique_cutoff should be a time as HH:MM, like \"12:00\", not “{value}”.")
+        return dt.time(int(m[1]), int(m[2]))
+    if key == "api_base":
+        text = str(value).strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/]+(?:/[^\s]*)?", text):
+            raise ValueError(f"api_base should be a URL like http://127.0.0.1:8080, not “{value}”.")
+        return text
+    return str(value).strip()
+
+
+def _default(key: str) -> Any:
+    return next(f.default for f in fields(Settings) if f.name == key)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file (if any) and apply environment overrides; raise `SettingsError` listing every problem."""
+    env = os.environ if env is None else env
+    path = Path(env.get("COURSEBOT_CONFIG", DEFAULT_CONFIG))
+    problems: list[str] = []
+    raw: dict[str, tuple[Any, str]] = {}
+    if path.exists():
+        try:
+            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise SettingsError([f"{path}{line}: this is not valid YAML ({getattr(exc, 'problem', exc)})."]) from None
+        if root is not None and not isinstance(root, yaml.MappingNode):
+            raise SettingsError([f"{path}:1: the settings should be “key: value” lines."])
+        for key_node, value_node in (root.value if root is not None else []):
+            where = f"{path}:{key_node.start_mark.line + 1}"
+            if key_node.value not in KEYS:
+                known = ", ".join(sorted(KEYS))
+                problems.append(f"{where}: unknown setting “{key_node.value}”. Known settings: {known}.")
+                continue
+            if not isinstance(value_node, yaml.ScalarNode):
+                problems.append(f"{where}: {key_node.value} should be a single value.")
+                continue
+            is_null = value_node.tag == "tag:yaml.org,2002:null"
+            raw[key_node.value] = (None if is_null else value_node.value, where)
+    elif "COURSEBOT_CONFIG" in env:
+        problems.append(f"{path}: COURSEBOT_CONFIG names a file that does not exist.")
+    for key in KEYS:
+        name = f"COURSEBOT_{key.upper()}"
+        if name in env:
+            raw[key] = (env[name], f"environment variable {name}")
+    values: dict[str, Any] = {}
+    for key, (value, where) in raw.items():
+        try:
+            values[key] = _convert(key, value)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+    if problems:
+        raise SettingsError(problems)
+    return Settings(**values)
