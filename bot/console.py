@@ -63,8 +63,8 @@ def _options(command: Command, rest: str) -> dict[str, str]:
     pattern = re.compile(r"(?:^|\s)([a-z_-]+):", re.IGNORECASE)
     marks = [m for m in pattern.finditer(rest) if m[1].lower() in names]
     if not marks or marks[0].start() != 0:
-        unknown = pattern.match(rest)
-        if unknown and unknown[1].lower() not in names:
+        unknown = pattern.match(rest)  # "when:9/18" is a mistyped option; "BERT: Pre-training" is text
+        if unknown and unknown[1].lower() not in names and not rest[unknown.end():unknown.end() + 1].isspace():
             raise UsageError(f"/{command.name} has no option “{unknown[1]}”; its options: {', '.join(names)}.")
         return {names[0]: rest.strip()}
     found: dict[str, str] = {}

@@ -78,6 +78,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if path.exists():
         try:
             root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        except UnicodeDecodeError:
+            raise SettingsError([f"{path}: the settings file is not UTF-8 text."]) from None
+        except OSError as exc:
+            raise SettingsError([f"{path}: cannot read the settings file ({exc.strerror or exc})."]) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark else ""
@@ -86,6 +90,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError([f"{path}:1: the settings should be “key: value” lines."])
         for key_node, value_node in (root.value if root is not None else []):
             where = f"{path}:{key_node.start_mark.line + 1}"
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(f"{where}: a setting's name should be a plain word, like guild_id.")
+                continue
             if key_node.value not in KEYS:
                 known = ", ".join(sorted(KEYS))
                 problems.append(f"{where}: unknown setting “{key_node.value}”. Known settings: {known}.")

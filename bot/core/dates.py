@@ -87,15 +87,16 @@ def _year_for(course: Course, month: int, day: int, today: dt.date) -> int:
             continue
         if course.first_day <= candidate <= course.last_day:
             return year
-    return min((today.year - 1, today.year, today.year + 1),
-               key=lambda y: abs((_safe_date(y, month, day) - today).days))
+    # Among the years around today where the day exists (2/29 only in leap years); none: it is no date at all.
+    real = [d for y in (today.year - 1, today.year, today.year + 1) if (d := _real_date(y, month, day))]
+    return min(real, key=lambda d: abs((d - today).days)).year if real else today.year
 
 
-def _safe_date(year: int, month: int, day: int) -> dt.date:
+def _real_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        return dt.date(year, month, 28)
+        return None
 
 
 def _month(word: str) -> int | None:

@@ -129,8 +129,10 @@ class _Reader:
 
     def scalar(self, node: yaml.Node | None, where: str, convert: Callable[[yaml.ScalarNode], T],
                *, required: bool) -> T | None:
-        """Convert a scalar; `None` for an absent or empty optional value."""
-        if node is None or _is_null(node):
+        """Convert a scalar; `None` for an absent or empty value (`mapping` reports absent required keys)."""
+        if node is None:
+            return None
+        if _is_null(node):
             if required:
                 self.problem(node, f"{where} is empty; give it a value.")
             return None
@@ -167,9 +169,10 @@ def _describe(node: yaml.Node) -> str:
 
 
 def _to_int(node: yaml.ScalarNode) -> int:
-    if node.tag != "tag:yaml.org,2002:int":
+    digits = node.value.replace("_", "")
+    if node.tag != "tag:yaml.org,2002:int" or not re.fullmatch(r"[-+]?[0-9]+", digits):  # not 0x1f, 1:30
         raise ValueError(f"“{node.value}” should be a whole number, like 2020.")
-    return int(node.value.replace("_", ""))
+    return int(digits)
 
 
 def _to_bool(node: yaml.ScalarNode) -> bool:
@@ -208,7 +211,7 @@ def _to_zone(node: yaml.ScalarNode) -> ZoneInfo:
     raw = str(node.value).strip()
     try:
         return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of zones: IsADirectoryError
         raise ValueError(f"“{raw}” is not a time zone name; use one like America/New_York.") from None
 
 

@@ -171,14 +171,14 @@ def monday_of(day: dt.date) -> dt.date:
 
 
 def _week(course: Course, monday: dt.date) -> Week:
-    sunday = monday + dt.timedelta(days=6)
     first_monday = monday_of(course.first_day)
     number = (monday - first_monday).days // 7 + 1
     in_term = first_monday <= monday <= course.last_day
+    # Same Monday rather than "up to monday + 6 days", which overflows in the week of 9999-12-31.
     return Week(
         monday=monday,
-        sessions=tuple(s for s in course.sessions if monday <= s.date <= sunday),
-        deadlines=tuple(d for d in course.project.deadlines if monday <= d.due <= sunday),
+        sessions=tuple(s for s in course.sessions if monday_of(s.date) == monday),
+        deadlines=tuple(d for d in course.project.deadlines if monday_of(d.due) == monday),
         number=number if in_term else None,
     )
 
@@ -216,8 +216,8 @@ def schedule(course: Course, week: str | None, now: dt.datetime) -> ScheduleAnsw
 
 def _occurrence(course: Course, hours: OfficeHours, now: dt.datetime) -> OfficeHoursSlot:
     """The office hour in progress, or the next one within the term."""
-    local = local_now(course, now)
-    day = local.date() + dt.timedelta(days=(hours.weekday - local.weekday()) % 7)
+    since = max(local_now(course, now).date(), course.first_day)
+    day = since + dt.timedelta(days=(hours.weekday - since.weekday()) % 7)
     for _ in range(2):
         start = dt.datetime.combine(day, hours.start, course.timezone)
         end = dt.datetime.combine(day, hours.end, course.timezone)
@@ -262,3 +262,30 @@ def deadlines(course: Course, now: dt.datetime, *, cutoff: dt.time = DEFAULT_CUT
 def upcoming_with_papers(course: Course, now: dt.datetime) -> tuple[Session, ...]:
     """Classes with papers that are not over yet (for counting what is left)."""
     return tuple(s for s in course.sessions if s.has_papers and not class_is_over(course, s, now))
+
+
+def _choice_label(session: Session) -> str:
+    label = f"{short_date(session.date)} · #{session.number} · {session.title}"
+    if session.cancelled:
+        label += " (cancelled)"
+    return label if len(label) <= 100 else label[:99] + "…"
+
+
+def class_choices(course: Course, typed: str, now: dt.datetime, limit: int = 25) -> list[tuple[str, str]]:
+    """Autocomplete for a date option: (label, ISO date) of classes matching what was typed, upcoming first."""
+    needle = re.sub(r"\s+", " ", typed.strip().lower())[:100]
+    words = needle.replace("#", " ").split()
+    upcoming_from = next((i for i, s in enumerate(course.sessions) if not class_is_over(course, s, now)),
+                         len(course.sessions))
+    ordered = course.sessions[upcoming_from:] + course.sessions[:upcoming_from]
+    choices = []
+    for s in ordered:
+        label = _choice_label(s)
+        forms = (label.lower(), f"{s.date.month}/{s.date.day}", f"{s.date:%m/%d}", s.date.isoformat(),
+                 f"{s.date:%B} {s.date.day}".lower(), f"#{s.number}")
+        haystack = " ".join(forms)
+        if not needle or any(needle in f for f in forms) or all(w in haystack for w in words):
+            choices.append((label, s.date.isoformat()))
+        if len(choices) >= limit:
+            break
+    return choices

@@ -18,6 +18,7 @@ from bot.core.model import Course, Paper, Session
 
 STOPWORDS = frozenset("a an and the of for in on to with by from at is are as et al".split())
 WORD_RE = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+PART_RE = re.compile(r"[a-z0-9]+")  # the parts of "llm.int8" and "hal's", so "int8" finds LLM.int8()
 MATCH_CUTOFF = 72.0
 MAX_QUERY_WORDS = 12
 MAX_QUERY_LENGTH = 200
@@ -95,7 +96,8 @@ def _entry(kind: str, title: str, detail: str | None, session: Session | None,
     if session and session.topic and kind != "class":
         parts.append(session.topic)
     text = " ".join(parts).lower()
-    return _Entry(kind, title, detail, session, frozenset(WORD_RE.findall(text)), text)
+    words = frozenset(WORD_RE.findall(text) + PART_RE.findall(text)) - STOPWORDS  # "al" would match "hal"
+    return _Entry(kind, title, detail, session, words, text)
 
 
 _indexes: dict[int, tuple[Course, SearchIndex]] = {}

@@ -1,0 +1,160 @@
+"""The discord.py Bot: wires settings, store, course and cogs in `setup_hook`; tears down in `close`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock, system_clock
+from bot.core.dates import QueryError
+from bot.core.loader import ScheduleError, load_course
+from bot.core.model import Course
+from bot.settings import Settings
+from bot.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is for the operator."""
+
+
+def point_at(api_base: str) -> None:
+    """Send discord.py's REST and gateway traffic to another server (the fake Discord in tests)."""
+    base = yarl.URL(api_base)
+    discord.http.Route.BASE = str(base / "api" / "v10")
+    scheme = "wss" if base.scheme == "https" else "ws"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base.with_scheme(scheme).with_path("/gateway")
+
+
+class CourseTree(app_commands.CommandTree):
+    """One place that turns errors into friendly ephemeral replies and logs ours with ids."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, QueryError):
+            await reply_error(interaction, str(original))
+            return
+        if isinstance(error, app_commands.CheckFailure):
+            await reply_error(interaction, str(error) or "You cannot use this command.")
+            return
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error("command failed command=%s interaction=%s user=%s guild=%s",
+                  command, interaction.id, interaction.user.id, interaction.guild_id, exc_info=original)
+        await reply_error(interaction, "Sorry, something went wrong on my side. It has been logged; "
+                                       "please try again in a moment.")
+
+
+async def reply_error(interaction: discord.Interaction, message: str) -> None:
+    """An ephemeral plain-text answer, whether or not the interaction was already acknowledged."""
+    text = message[:2000]
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.exception("could not send an error reply interaction=%s", interaction.id)
+
+
+class CourseBot(commands.Bot):
+    """The bot: resources are handed in or opened in `setup_hook`; nothing lives in globals."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # we never use voice
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, tree_cls=CourseTree,
+                         allowed_mentions=NO_MENTIONS, help_command=None)
+        self.settings = settings
+        self.clock = clock
+        if settings.api_base:
+            point_at(settings.api_base)
+            log.warning("using a non-Discord API base: %s (tests only)", settings.api_base)
+        self.store: Store | None = None
+        self._course: Course | None = None
+        self.synced_count = 0
+        self._ready_logged = False
+
+    @property
+    def course(self) -> Course:
+        if self._course is None:
+            raise RuntimeError("the course is loaded in setup_hook")
+        return self._course
+
+    async def setup_hook(self) -> None:
+        try:
+            self._course = load_course(self.settings.schedule)
+        except ScheduleError as exc:
+            raise StartupError("The schedule has problems:\n  " + "\n  ".join(map(str, exc.problems))) from None
+        try:
+            self.store = await Store.open(self.settings.database)
+        except StoreError as exc:
+            raise StartupError(str(exc)) from None
+        from bot.cogs.students import Students
+
+        await self.add_cog(Students(self))
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the configured guild (instant) or globally when none is set."""
+        if self.settings.guild_id:
+            guild = discord.Object(self.settings.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        self.synced_count = len(synced)
+
+    async def on_ready(self) -> None:
+        if self._ready_logged:
+            log.info("reconnected session ready guild=%s", self.settings.guild_id)
+            return
+        self._ready_logged = True
+        log.info("ready user=%s guild=%s commands=%d term=%s", self.user.id if self.user else "?",
+                 self.settings.guild_id or "global", self.synced_count, self.course.term)
+
+    async def close(self) -> None:
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+        await super().close()
+
+
+async def _serve(bot: CourseBot, token: str) -> int:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda s=sig: (log.info("signal %s: shutting down", s.name),
+                                                    asyncio.ensure_future(bot.close())))
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error("Discord rejected the token (HTTP 401). Check DISCORD_TOKEN: Developer Portal → your "
+                  "application → Bot → Reset Token.")
+        return 1
+    except StartupError as exc:
+        log.error("%s", exc)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error("Discord refused the requested gateway intents.")
+        return 1
+    log.info("stopped")
+    return 0
+
+
+def run_bot(settings: Settings, token: str, workdir: Path) -> int:
+    """Run until SIGTERM/SIGINT (exit 0) or a fatal start-up problem (exit 1)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord").setLevel(logging.WARNING)
+    log.info("starting in %s", workdir)
+    return asyncio.run(_serve(CourseBot(settings), token))

@@ -1,0 +1,19 @@
+"""What every cog does to answer: send packed embeds, ephemeral when personal, never pinging."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.app import NO_MENTIONS
+from bot.render.embeds import Doc, pack
+
+
+async def send_doc(interaction: discord.Interaction, doc: Doc, *, ephemeral: bool = False) -> None:
+    """The first message as the interaction response, any overflow as follow-ups."""
+    first, *rest = pack(doc)
+    if interaction.response.is_done():
+        await interaction.followup.send(embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    for embeds in rest:
+        await interaction.followup.send(embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,81 @@
+"""The student commands: parse options → core answer → embed → respond."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.common import send_doc
+from bot.commands import COMMANDS_BY_NAME
+from bot.core import queries
+from bot.core.search import search
+from bot.render import embeds
+
+if TYPE_CHECKING:
+    from bot.app import CourseBot
+
+
+def _describe(name: str) -> str:
+    return COMMANDS_BY_NAME[name].description
+
+
+def _option(command: str, option: str) -> str:
+    return next(o.description for o in COMMANDS_BY_NAME[command].options if o.name == option)
+
+
+class Students(commands.Cog):
+    """/readings, /next, /schedule, /officehours, /deadlines, /search, /critique rules, /help."""
+
+    critique = app_commands.Group(name="critique", description="Critiques: the rules, and your own tracker")
+
+    def __init__(self, bot: CourseBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="readings", description=_describe("readings"))
+    @app_commands.describe(date=_option("readings", "date"))
+    async def readings(self, interaction: discord.Interaction, date: str | None = None) -> None:
+        bot = self.bot
+        answer = queries.readings(bot.course, date, bot.clock(), bot.settings.critique_cutoff)
+        await send_doc(interaction, embeds.readings(answer))
+
+    @readings.autocomplete("date")
+    async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
+        return [app_commands.Choice(name=label, value=value) for label, value in pairs]
+
+    @app_commands.command(name="next", description=_describe("next"))
+    async def next_class(self, interaction: discord.Interaction) -> None:
+        bot = self.bot
+        await send_doc(interaction, embeds.readings(queries.next_class(bot.course, bot.clock(),
+                                                                       bot.settings.critique_cutoff)))
+
+    @app_commands.command(name="schedule", description=_describe("schedule"))
+    @app_commands.describe(week=_option("schedule", "week"))
+    async def schedule(self, interaction: discord.Interaction, week: str | None = None) -> None:
+        await send_doc(interaction, embeds.schedule(queries.schedule(self.bot.course, week, self.bot.clock())))
+
+    @app_commands.command(name="officehours", description=_describe("officehours"))
+    async def officehours(self, interaction: discord.Interaction) -> None:
+        await send_doc(interaction, embeds.office_hours(queries.office_hours(self.bot.course, self.bot.clock())))
+
+    @app_commands.command(name="deadlines", description=_describe("deadlines"))
+    async def deadlines(self, interaction: discord.Interaction) -> None:
+        bot = self.bot
+        answer = queries.deadlines(bot.course, bot.clock(), cutoff=bot.settings.critique_cutoff)
+        await send_doc(interaction, embeds.deadlines(answer))
+
+    @app_commands.command(name="search", description=_describe("search"))
+    @app_commands.describe(query=_option("search", "query"))
+    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        await send_doc(interaction, embeds.search(search(self.bot.course, query)))
+
+    @critique.command(name="rules", description=_describe("critique rules"))
+    async def critique_rules(self, interaction: discord.Interaction) -> None:
+        await send_doc(interaction, embeds.critique_rules(self.bot.course))
+
+    @app_commands.command(name="help", description=_describe("help"))
+    async def help(self, interaction: discord.Interaction) -> None:
+        await send_doc(interaction, embeds.help_doc(self.bot.course), ephemeral=True)

@@ -1,0 +1,226 @@
+"""Answers → Discord embeds, packed within Discord's limits without dropping content.
+
+Each answer is first described as a `Doc` (title, description lines, sections);
+`pack` then splits it at line boundaries into embeds and, past 6000 characters,
+into several messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import discord
+from discord.utils import escape_markdown, escape_mentions, format_dt
+
+from bot.commands import STUDENT_COMMANDS
+from bot.core.dates import short_date
+from bot.core.model import Course
+from bot.core.queries import (
+    CourseOver,
+    DeadlinesAnswer,
+    NoClass,
+    OfficeHoursAnswer,
+    Readings,
+    ScheduleAnswer,
+)
+from bot.core.search import SearchAnswer
+from bot.render import words
+
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+MESSAGE_EMBED_CHARS_MAX = 6000
+EMBEDS_PER_MESSAGE_MAX = 10
+CONTENT_MAX = 2000
+
+COLOUR = discord.Colour(0x3B6EA5)
+CANCELLED_COLOUR = discord.Colour(0x9E9E9E)
+
+
+def safe(text: str) -> str:
+    """Text from the schedule or a user, shown literally: no markdown, no mentions."""
+    return escape_mentions(escape_markdown(text))
+
+
+@dataclass
+class Doc:
+    """An answer laid out for Discord, before it is fitted to the limits."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    footer: str | None = None
+    colour: discord.Colour = COLOUR
+
+
+def _chunks(lines: list[str], limit: int) -> list[str]:
+    """Join lines into pieces of at most `limit` characters, breaking between lines (and inside a too-long line)."""
+    pieces: list[str] = []
+    current = ""
+    for line in lines:
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces or [""]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _embed_chars(embed: discord.Embed) -> int:
+    return (len(embed.title or "") + len(embed.description or "") + len(embed.footer.text or "")
+            + sum(len(f.name or "") + len(f.value or "") for f in embed.fields))
+
+
+def pack(doc: Doc) -> list[list[discord.Embed]]:
+    """Fit a Doc into messages of embeds, each within every Discord limit."""
+    title = _clip(doc.title, TITLE_MAX)
+    lines = doc.lines if title == doc.title else [f"**{doc.title}**", *doc.lines]
+    fields = [
+        (_clip(name if i == 0 else f"{name} (cont.)", FIELD_NAME_MAX), value)
+        for name, body in doc.sections for i, value in enumerate(_chunks(body, FIELD_VALUE_MAX))
+    ]
+    footer = _clip(doc.footer, FOOTER_MAX) if doc.footer else None
+    embeds = [discord.Embed(title=title, colour=doc.colour)]
+    for i, piece in enumerate(_chunks(lines, DESCRIPTION_MAX) if lines else []):
+        if i:
+            embeds.append(discord.Embed(colour=doc.colour))
+        embeds[-1].description = piece
+    reserve = len(footer or "")  # the footer goes on the last embed
+    for name, value in fields:
+        embed = embeds[-1]
+        size = _embed_chars(embed) + len(name) + len(value) + reserve
+        if len(embed.fields) >= FIELDS_MAX or size > MESSAGE_EMBED_CHARS_MAX:
+            embed = discord.Embed(colour=doc.colour)
+            embeds.append(embed)
+        embed.add_field(name=name, value=value or "\u200b", inline=False)
+    if footer:
+        if _embed_chars(embeds[-1]) + len(footer) > MESSAGE_EMBED_CHARS_MAX:
+            embeds.append(discord.Embed(colour=doc.colour))
+        embeds[-1].set_footer(text=footer)
+    messages: list[list[discord.Embed]] = [[]]
+    used = 0
+    for embed in embeds:
+        size = _embed_chars(embed)
+        if messages[-1] and (used + size > MESSAGE_EMBED_CHARS_MAX or len(messages[-1]) >= EMBEDS_PER_MESSAGE_MAX):
+            messages.append([])
+            used = 0
+        messages[-1].append(embed)
+        used += size
+    return messages
+
+
+def readings(answer: Readings | NoClass | CourseOver) -> Doc:
+    if isinstance(answer, NoClass):
+        return Doc("No class that day", [safe(words.no_class_text(answer))])
+    if isinstance(answer, CourseOver):
+        return Doc("The course has ended", [safe(words.course_over_text(answer))])
+    s = answer.session
+    heading = words.session_heading(s) + (" — cancelled" if s.cancelled else "")
+    lines = [safe(words.due_phrase(answer))]
+    if answer.class_start and not s.cancelled:
+        lines.append(f"Class starts {format_dt(answer.class_start, 'F')} ({format_dt(answer.class_start, 'R')})")
+    sections = []
+    if s.papers and not s.cancelled:
+        paper_lines = []
+        for i, paper in enumerate(s.papers, 1):
+            title, extra = words.paper_line(paper)
+            paper_lines.append(f"{i}. **{safe(title)}**" + (f"\n   {safe(extra)}" if extra else ""))
+        sections.append(("Papers", paper_lines))
+    if s.resources and not s.cancelled:
+        sections.append(("Also useful", [f"• {safe(words.resource_line(r))}" for r in s.resources]))
+    colour = CANCELLED_COLOUR if s.cancelled else COLOUR
+    return Doc(heading, lines, sections, words.neighbours_line(answer.previous, answer.next), colour)
+
+
+def schedule(answer: ScheduleAnswer) -> Doc:
+    sections = []
+    for week in answer.weeks:
+        label = f"Week {week.number} · from {short_date(week.monday)}" if week.number else \
+            f"Week of {short_date(week.monday)}"
+        body = []
+        for s in week.sessions:
+            if s.cancelled:
+                body.append(f"~~{short_date(s.date)} · Class {s.number} · {safe(s.title)}~~ (cancelled)")
+            else:
+                count = len(s.papers)
+                body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** — "
+                            f"{count} paper{'s' * (count != 1)}")
+        body += [f"📌 {short_date(d.due)} · **{safe(d.title)}** due" for d in week.deadlines]
+        sections.append((label, body or ["No classes this week."]))
+    lines = ["The course has ended."] if answer.course_over else []
+    return Doc("Schedule", lines, sections, "/readings DATE for the papers of a class")
+
+
+def office_hours(answer: OfficeHoursAnswer) -> Doc:
+    lines = [f"**Note from the instructor:** {safe(answer.notice)}"] if answer.notice else []
+    if not answer.slots:
+        lines.append("No office hours are listed in the syllabus.")
+    sections = []
+    for slot in answer.slots:
+        h = slot.hours
+        body = [words.office_hours_when(h) + (f" · {safe(h.place)}" if h.place else "")]
+        if slot.in_progress and slot.next_end:
+            body.append(f"**Happening now**, until {format_dt(slot.next_end, 't')}")
+        elif slot.next_start:
+            body.append(f"Next: {format_dt(slot.next_start, 'F')} ({format_dt(slot.next_start, 'R')})")
+        else:
+            body.append("The term is over: no more office hours are scheduled.")
+        if h.note:
+            body.append(safe(h.note))
+        sections.append((safe(h.who), body))
+    return Doc("Office hours", lines, sections)
+
+
+def deadlines(answer: DeadlinesAnswer, count_line: str | None = None) -> Doc:
+    if answer.course_over:
+        return Doc("Deadlines", ["Nothing is due any more: the course has ended."])
+    lines = []
+    for item in answer.items:
+        mark = "📝" if item.kind == "critique" else "📌"
+        text = safe(words.due_item_line(item))
+        if item.exact_time:
+            text += f" ({format_dt(item.due, 'R')})"
+        lines.append(f"{mark} {text}")
+    if answer.hidden_critiques:
+        lines.append(f"…and {answer.hidden_critiques} later critique deadlines (/schedule all).")
+    if count_line:
+        lines += ["", count_line]
+    return Doc("What is due next", lines, footer="Critiques are due before class, printed. /critique rules")
+
+
+def search(answer: SearchAnswer) -> Doc:
+    query = safe(answer.query)
+    if not answer.hits:
+        tip = f" Did you mean “{safe(answer.suggestion)}”?" if answer.suggestion else ""
+        return Doc("Search", [f"Nothing in the syllabus matches “{query}”.{tip}"])
+    more = f" (showing {len(answer.hits)} of {answer.total})" if answer.total > len(answer.hits) else ""
+    lines = []
+    for i, hit in enumerate(answer.hits, 1):
+        detail = f" — {safe(hit.detail)}" if hit.detail else ""
+        lines.append(f"{i}. **{safe(hit.title)}**{detail}\n   {safe(words.hit_place(hit))}")
+    return Doc(f"Results for “{query}”{more}", lines)
+
+
+def critique_rules(course: Course) -> Doc:
+    return Doc("Critique rules", [safe(line) for line in words.critique_rules_lines(course)])
+
+
+def help_doc(course: Course) -> Doc:
+    lines = [f"`{c.usage}` — {c.description}" for c in STUDENT_COMMANDS]
+    return Doc(f"{course.title} ({course.term})", lines, footer="Dates: 9/18, Sep 18, 2024-09-18, today, next, #7")
