@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -104,6 +105,7 @@ class CourseBot(commands.Bot):
 
         await self.add_cog(Students(self))
         await self.sync_commands()
+        gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
     async def sync_commands(self) -> None:
         """Sync to the configured guild (instant) or globally when none is set."""
@@ -130,7 +132,7 @@ class CourseBot(commands.Bot):
         await super().close()
 
 
-async def _serve(bot: CourseBot, token: str) -> int:
+async def serve(bot: CourseBot, token: str) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda s=sig: (log.info("signal %s: shutting down", s.name),
@@ -157,4 +159,4 @@ def run_bot(settings: Settings, token: str, workdir: Path) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.WARNING)
     log.info("starting in %s", workdir)
-    return asyncio.run(_serve(CourseBot(settings), token))
+    return asyncio.run(serve(CourseBot(settings), token))

@@ -48,7 +48,7 @@ def _convert(key: str, value: Any) -> Any:
         return None if key in ID_KEYS or key == "api_base" else _default(key)
     if key in ID_KEYS:
         text = str(value).strip()
-        if not re.fullmatch(r"\d{15,21}", text):
+        if not re.fullmatch(r"\d{17,20}", text):
             raise ValueError(f"{key} should be a Discord id (a number of 17 to 20 digits), not “{text}”. "
                              "Copy it with Developer Mode: right-click → Copy ID.")
         return int(text)

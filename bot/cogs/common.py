@@ -10,7 +10,12 @@ from bot.render.embeds import Doc, pack
 
 async def send_doc(interaction: discord.Interaction, doc: Doc, *, ephemeral: bool = False) -> None:
     """The first message as the interaction response, any overflow as follow-ups."""
-    first, *rest = pack(doc)
+    await send_messages(interaction, pack(doc), ephemeral=ephemeral)
+
+
+async def send_messages(interaction: discord.Interaction, messages: list[list[discord.Embed]], *,
+                        ephemeral: bool = False) -> None:
+    first, *rest = messages
     if interaction.response.is_done():
         await interaction.followup.send(embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
     else:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import send_doc
+from bot.cogs.common import send_doc, send_messages
 from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
 from bot.core.search import search
@@ -39,7 +39,7 @@ class Students(commands.Cog):
     async def readings(self, interaction: discord.Interaction, date: str | None = None) -> None:
         bot = self.bot
         answer = queries.readings(bot.course, date, bot.clock(), bot.settings.critique_cutoff)
-        await send_doc(interaction, embeds.readings(answer))
+        await send_messages(interaction, embeds.readings_messages(answer))
 
     @readings.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -49,8 +49,8 @@ class Students(commands.Cog):
     @app_commands.command(name="next", description=_describe("next"))
     async def next_class(self, interaction: discord.Interaction) -> None:
         bot = self.bot
-        await send_doc(interaction, embeds.readings(queries.next_class(bot.course, bot.clock(),
-                                                                       bot.settings.critique_cutoff)))
+        answer = queries.next_class(bot.course, bot.clock(), bot.settings.critique_cutoff)
+        await send_messages(interaction, embeds.readings_messages(answer))
 
     @app_commands.command(name="schedule", description=_describe("schedule"))
     @app_commands.describe(week=_option("schedule", "week"))

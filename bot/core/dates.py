@@ -74,7 +74,9 @@ def relative_instant(at: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> str:
         return "now"
     if 0 < seconds < 12 * 3600:
         hours, minutes = divmod(round(seconds / 60), 60)
-        return f"in {hours} h {minutes} min" if hours else f"in {minutes} min"
+        if not hours:
+            return f"in {minutes} min"
+        return f"in {hours} h {minutes} min" if minutes else f"in {hours} h"
     return relative_day(at.astimezone(zone).date(), now.astimezone(zone).date())
 
 
@@ -111,8 +113,6 @@ def _month(word: str) -> int | None:
 def _make_date(year: int | None, month: int, day: int, course: Course, today: dt.date, raw: str) -> dt.date:
     if not 1 <= month <= 12:
         raise QueryError(f"I couldn't read “{raw}” as a date. Try {ACCEPTED_FORMS}.")
-    if year is not None and year < 100:
-        year += 2000
     year = year if year is not None else _year_for(course, month, day, today)
     try:
         return dt.date(year, month, day)
@@ -125,7 +125,9 @@ def _calendar_date(text: str, course: Course, today: dt.date, raw: str) -> dt.da
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
         return _make_date(int(m[1]), int(m[2]), int(m[3]), course, today, raw)
     if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?", text):
-        return _make_date(int(m[3]) if m[3] else None, int(m[1]), int(m[2]), course, today, raw)
+        year = int(m[3]) if m[3] else None
+        return _make_date(year + 2000 if year is not None and year < 100 else year, int(m[1]), int(m[2]),
+                          course, today, raw)
     if m := re.fullmatch(rf"([a-z]+)\.?\s*(\d{{1,2}}){ORDINAL}(?:,?\s+(\d{{4}}))?", text):
         month = _month(m[1])
         if month:

@@ -7,6 +7,7 @@ into several messages.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import discord
@@ -146,6 +147,12 @@ def readings(answer: Readings | NoClass | CourseOver) -> Doc:
         sections.append(("Also useful", [f"• {safe(words.resource_line(r))}" for r in s.resources]))
     colour = CANCELLED_COLOUR if s.cancelled else COLOUR
     return Doc(heading, lines, sections, words.neighbours_line(answer.previous, answer.next), colour)
+
+
+@functools.lru_cache(maxsize=512)
+def readings_messages(answer: Readings | NoClass | CourseOver) -> list[list[discord.Embed]]:
+    """The packed readings answer; answers are immutable values, so the hot command renders each once."""
+    return pack(readings(answer))
 
 
 def schedule(answer: ScheduleAnswer) -> Doc:

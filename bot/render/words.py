@@ -17,8 +17,8 @@ def session_heading(session: Session) -> str:
 
 
 def session_label(session: Session) -> str:
-    """'Mon Sep 16 Vision Transformers' for previous/next links."""
-    return f"{short_date(session.date)} {session.title}"
+    """'Mon Sep 16 Vision Transformers' for previous/next links; 'Mon Aug 26 (class 1)' without a topic."""
+    return f"{short_date(session.date)} {session.topic or f'(class {session.number})'}"
 
 
 def paper_line(paper: Paper) -> tuple[str, str | None]:
@@ -45,7 +45,7 @@ def due_phrase(answer: Readings) -> str:
         if answer.critique_open:
             parts.append(f"Critiques for these papers are due {when} (printed) — {answer.relative}")
         else:
-            parts.append("The critique deadline for this class has passed (late critiques are not accepted)")
+            parts.append("The critique deadline for this class has passed")
     else:
         parts.append("No papers are assigned for this class, so no critique is due")
     parts += [f"{d.title} due {short_date(d.due)}" for d in answer.deadlines]

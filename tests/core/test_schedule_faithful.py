@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+
+from bot.core.loader import load_course
+from bot.core.model import Course, Session
 
 SCHEDULE = Path(__file__).resolve().parents[2] / "schedule.yaml"
 
@@ -195,55 +197,54 @@ def norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def schedule() -> dict:
-    # TODO: switch to bot.core.loader once it exists.
-    with SCHEDULE.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+def schedule() -> Course:
+    """schedule.yaml through the validating loader (this module's own copy, not the shared fixture)."""
+    return load_course(SCHEDULE)
 
 
 @pytest.fixture(scope="module")
-def sessions(schedule: dict) -> dict[int, dict]:
-    return {s["number"]: s for s in schedule["sessions"]}
+def sessions(schedule: Course) -> dict[int, Session]:
+    return {s.number: s for s in schedule.sessions}
 
 
-def test_sessions_and_dates(schedule: dict, sessions: dict[int, dict]) -> None:
+def test_sessions_and_dates(schedule: Course, sessions: dict[int, Session]) -> None:
     """Sessions 1..29 once each, dates strictly increasing on Mon/Wed in 2024, 25 on 11/20, 13 cancelled."""
-    numbers = [s["number"] for s in schedule["sessions"]]
+    numbers = [s.number for s in schedule.sessions]
     assert numbers == list(range(1, 30))
-    dates = [s["date"] for s in schedule["sessions"]]
+    dates = [s.date for s in schedule.sessions]
     assert all(isinstance(d, dt.date) and d.year == 2024 for d in dates)
     assert all(a < b for a, b in itertools.pairwise(dates))
     assert {d.strftime("%a") for d in dates} == {"Mon", "Wed"}
     assert dates[0] == dt.date(2024, 8, 26) and dates[-1] == dt.date(2024, 12, 9)
     assert dt.date(2024, 9, 2) not in dates and dt.date(2024, 11, 27) not in dates
-    assert sessions[25]["date"] == dt.date(2024, 11, 20)
-    assert sessions[13]["date"] == dt.date(2024, 10, 9)
-    assert sessions[13]["status"] == "cancelled" and sessions[13]["reason"]
-    assert [n for n, s in sessions.items() if s["status"] != "scheduled"] == [13]
+    assert sessions[25].date == dt.date(2024, 11, 20)
+    assert sessions[13].date == dt.date(2024, 10, 9)
+    assert sessions[13].cancelled is True and sessions[13].reason
+    assert [n for n, s in sessions.items() if s.cancelled] == [13]
 
 
 @pytest.mark.parametrize("number", range(1, 30))
-def test_session_titles_match_page(sessions: dict[int, dict], number: int) -> None:
+def test_session_titles_match_page(sessions: dict[int, Session], number: int) -> None:
     """The papers and resources of each class are exactly the items the page lists for it."""
     session = sessions[number]
-    titles = [norm(item["title"]) for item in session["papers"] + session["resources"]]
+    titles = [norm(item.title) for item in session.papers + session.resources]
     assert len(titles) == len(set(titles)), "duplicate title"
     assert set(titles) == {norm(t) for t in PAGE_TITLES[number]}
 
 
-def test_paper_counts(sessions: dict[int, dict]) -> None:
+def test_paper_counts(sessions: dict[int, Session]) -> None:
     """10/2 has 8 papers, 10/14 has 7, and 9/18 has SimCLR, DINO and Registers plus the SimCLR slides."""
     assert (
-        sessions[11]["date"] == dt.date(2024, 10, 2)
-        and len(sessions[11]["papers"]) == 8
+        sessions[11].date == dt.date(2024, 10, 2)
+        and len(sessions[11].papers) == 8
     )
     assert (
-        sessions[14]["date"] == dt.date(2024, 10, 14)
-        and len(sessions[14]["papers"]) == 7
+        sessions[14].date == dt.date(2024, 10, 14)
+        and len(sessions[14].papers) == 7
     )
     s7 = sessions[7]
-    assert s7["date"] == dt.date(2024, 9, 18)
-    assert [(p["title"], p["authors"]) for p in s7["papers"]] == [
+    assert s7.date == dt.date(2024, 9, 18)
+    assert [(p.title, p.authors) for p in s7.papers] == [
         (
             "A Simple Framework for Contrastive Learning of Visual Representations",
             "Chen et al.",
@@ -251,10 +252,10 @@ def test_paper_counts(sessions: dict[int, dict]) -> None:
         ("Emerging Properties in Self-Supervised Vision Transformers", "Caron et al."),
         ("Vision Transformers Need Registers", "Darcet et al."),
     ]
-    assert s7["resources"] == [{"title": "SimCLR slides", "kind": "slides"}]
+    assert [(r.title, r.kind) for r in s7.resources] == [("SimCLR slides", "slides")]
 
 
-def test_other_topics_and_papers(schedule: dict) -> None:
+def test_other_topics_and_papers(schedule: Course) -> None:
     """The closing "Other Possible Topics" and "Other Papers of Interest" lists match the page."""
-    assert [norm(t) for t in schedule["other_topics"]] == PAGE_OTHER_TOPICS
-    assert [norm(p["title"]) for p in schedule["other_papers"]] == PAGE_OTHER_PAPERS
+    assert [norm(t) for t in schedule.other_topics] == PAGE_OTHER_TOPICS
+    assert [norm(p.title) for p in schedule.other_papers] == PAGE_OTHER_PAPERS

@@ -1,0 +1,32 @@
+"""Fixtures for end-to-end tests: a fake Discord on 127.0.0.1 and the real bot connected to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import CourseBot
+from tests.fake_discord import FakeDiscord
+from tests.harness import TestClock, at, make_fake, running_bot, settings_for
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock(at(2024, 9, 17, 9, 0))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = make_fake()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, tmp_path, clock: TestClock) -> AsyncIterator[CourseBot]:
+    async with running_bot(fake, settings_for(fake, tmp_path), clock) as running:
+        yield running

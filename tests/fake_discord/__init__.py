@@ -1,0 +1,34 @@
+"""A fake Discord (REST + gateway on 127.0.0.1) for testing a real, unmodified discord.py bot.
+
+Typical use in a test::
+
+    fake = FakeDiscord()                      # one guild, two text channels, token "fake-token"
+    await fake.start()
+    restore = point_discord_at(fake.base_url)  # Route.BASE + DiscordWebSocket.DEFAULT_GATEWAY
+    task = asyncio.create_task(bot.start(fake.token))
+    await fake.wait_until_ready()             # READY + GUILD_CREATE sent
+    await bot.tree.sync(guild=discord.Object(fake.guild_id))
+    interaction = await fake.send_interaction(name="ping", options={...})
+    callback = await fake.wait_for_callback(interaction)
+    assert callback.json["data"]["content"] == "pong"
+    await bot.close(); await task; restore(); await fake.stop()
+
+Pass `guild_ready_timeout=0.05` to the client, or discord.py waits 2 s for more guilds before
+`on_ready`; and discord.py sleeps 5 s before every re-IDENTIFY (Client.before_identify_hook).
+"""
+
+from .gateway import GatewayFrame
+from .interactions import InteractionRecord
+from .multipart import RecordedFile
+from .redirect import point_discord_at
+from .server import FakeDiscord, Injection, RecordedRequest
+
+__all__ = [
+    "FakeDiscord",
+    "GatewayFrame",
+    "Injection",
+    "InteractionRecord",
+    "RecordedFile",
+    "RecordedRequest",
+    "point_discord_at",
+]

@@ -1,0 +1,185 @@
+"""What a Discord user does to the bot: slash commands, autocomplete, clicks, messages.
+
+A mixin of FakeDiscord, kept apart from the server plumbing; it builds Discord-shaped
+INTERACTION_CREATE / MESSAGE_CREATE payloads from the world and sends them over the gateway.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from collections.abc import Mapping, Sequence
+from types import EllipsisType
+from typing import Any
+
+from .gateway import Gateway
+from .interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    InteractionRecord,
+    build_command_data,
+    build_interaction,
+    new_token,
+)
+from .world import World
+
+DEFAULT_USER_ID = 1140000000000000001  # the user who runs commands unless a test says otherwise
+
+
+class BotDriver:
+    """Mixin: needs `world`, `gateway` and `interactions` (set by FakeDiscord.__init__)."""
+
+    world: World
+    gateway: Gateway
+    interactions: dict[int, InteractionRecord]
+
+    async def dispatch(self, event: str, data: Any) -> int:
+        """Sends any gateway DISPATCH event to the bot; returns its sequence number."""
+        return await self.gateway.dispatch(event, data)
+
+    async def send_interaction(
+        self,
+        *,
+        name: str,
+        options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        subcommand: str | Sequence[str] = (),
+        focused: str | None = None,
+        type: int = APPLICATION_COMMAND,
+        command_type: int = 1,
+        target_id: int | None = None,
+        user: int | Mapping[str, Any] = DEFAULT_USER_ID,
+        roles: Sequence[int] | None = None,
+        permissions: int | None = None,
+        guild_id: int | None | EllipsisType = ...,
+        channel_id: int | None = None,
+        locale: str = "en-US",
+    ) -> InteractionRecord:
+        """Dispatches INTERACTION_CREATE for a synced command (type 2, or 4 = AUTOCOMPLETE with `focused`).
+
+        `subcommand` is "sub", "group sub" or a sequence; `options` maps option names to values (typed
+        by the synced definition) or is a raw option list. guild_id=None sends it from the user's DMs.
+        """
+        guild = self.world.guild_id if guild_id is ... else guild_id
+        user_id = self._ensure_user(user, roles, guild is not None)
+        command = self.world.find_command(name, command_type, guild)
+        if command is None:
+            raise LookupError(f"command {name!r} (type {command_type}) was not synced for guild {guild} or globally")
+        if isinstance(subcommand, str):
+            subcommand = subcommand.split()
+        if type == AUTOCOMPLETE and focused is None:
+            raise ValueError("an AUTOCOMPLETE interaction needs focused=<option name>")
+        data = build_command_data(
+            self.world,
+            command,
+            options=options,
+            subcommand=list(subcommand),
+            focused=focused if type == AUTOCOMPLETE else None,
+            guild=guild is not None,
+            target_id=target_id,
+        )
+        return await self._send(type, data, user_id, guild, channel_id, permissions, locale, command=command)
+
+    async def send_component_interaction(
+        self,
+        *,
+        message_id: int,
+        custom_id: str,
+        component_type: int = 2,
+        values: Sequence[str] | None = None,
+        user: int | Mapping[str, Any] = DEFAULT_USER_ID,
+        roles: Sequence[int] | None = None,
+    ) -> InteractionRecord:
+        """A button click / select on a message the bot sent (for callback types 6 and 7)."""
+        message = self.world.find_message_anywhere(message_id)
+        if message is None:
+            raise LookupError(f"unknown message {message_id}")
+        channel_id = int(message["channel_id"])
+        guild = None if self.world.channels[channel_id]["type"] == 1 else self.world.guild_id
+        user_id = self._ensure_user(user, roles, guild is not None)
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
+        if values is not None:
+            data["values"] = list(values)
+        return await self._send(MESSAGE_COMPONENT, data, user_id, guild, channel_id, None, "en-US", message=message)
+
+    def _ensure_user(self, user: int | Mapping[str, Any], roles: Sequence[int] | None, in_guild: bool) -> int:
+        if isinstance(user, Mapping):
+            user_id = int(user["id"])
+            self.world.add_user(user_id, user.get("username"))
+        else:
+            user_id = int(user)
+            self.world.add_user(user_id)
+        if in_guild:
+            self.world.add_member(user_id, roles)
+        return user_id
+
+    async def _send(
+        self,
+        interaction_type: int,
+        data: dict[str, Any],
+        user_id: int,
+        guild_id: int | None,
+        channel_id: int | None,
+        permissions: int | None,
+        locale: str,
+        *,
+        command: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> InteractionRecord:
+        if guild_id is None:
+            channel = self.world.dm_channel_for(user_id)
+        else:
+            first_text = next(cid for cid, ch in self.world.channels.items() if ch["type"] == 0)
+            cid = channel_id if channel_id is not None else first_text
+            if cid not in self.world.channels:
+                raise LookupError(f"unknown channel {cid}")
+            channel = self.world.channels[cid]
+        interaction_id = self.world.snowflake()
+        token = new_token()
+        payload = build_interaction(
+            self.world,
+            interaction_id=interaction_id,
+            token=token,
+            interaction_type=interaction_type,
+            data=data,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel=channel,
+            permissions=permissions,
+            locale=locale,
+            message=message,
+        )
+        record = InteractionRecord(
+            id=interaction_id,
+            token=token,
+            type=interaction_type,
+            payload=payload,
+            created=time.monotonic(),
+            channel_id=int(channel["id"]),
+            guild_id=guild_id,
+            command=command,
+        )
+        self.interactions[interaction_id] = record
+        await self.gateway.dispatch("INTERACTION_CREATE", copy.deepcopy(payload))
+        return record
+
+    async def send_user_message(
+        self, channel_id: int, content: str, *, user: int = DEFAULT_USER_ID, embeds: Sequence[Any] = ()
+    ) -> dict[str, Any]:
+        """A message written by a (non-bot) user; the bot gets MESSAGE_CREATE if its intents allow.
+
+        `<@id>` mentions of known users fill `mentions` (a mention of the bot lets it read the content
+        even without the MESSAGE_CONTENT intent, as on Discord).
+        """
+        if channel_id not in self.world.channels:
+            raise LookupError(f"unknown channel {channel_id}")
+        self.world.add_user(user)
+        if self.world.channels[channel_id]["type"] == 0:
+            self.world.add_member(user)
+        body = {"content": content, "embeds": list(embeds)}
+        mentioned = [int(m) for m in re.findall(r"<@!?(\d+)>", content)]
+        extra = {"mentions": [copy.deepcopy(self.world.users[m]) for m in mentioned if m in self.world.users]}
+        message, _ = self.world.create_message(channel_id, body, [], author_id=user, extra=extra)
+        await self.gateway.emit_message("MESSAGE_CREATE", message)
+        return copy.deepcopy(message)

@@ -1,0 +1,319 @@
+"""The REST route table of the fake (`/api/v10/...`) and the non-interaction routes.
+
+Each handler takes the recorded request and the path parameters and returns (status, JSON body, or
+None for 204); the HTTP plumbing (recording, auth, fault injection) is in server.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import models
+from .rest_common import (
+    DM_CLOSED,
+    EMPTY_MESSAGE,
+    MISSING_ACCESS,
+    NOT_AUTHOR,
+    RESTRICTED,
+    TOO_LARGE,
+    UNKNOWN_CHANNEL,
+    UNKNOWN_COMMAND,
+    UNKNOWN_GUILD,
+    UNKNOWN_MESSAGE,
+    UNKNOWN_USER,
+    Reply,
+    _int,
+    body_of,
+    error,
+)
+from .rest_interactions import InteractionRoutes
+from .validation import FormErrors, is_empty_message, validate_commands, validate_message
+
+if TYPE_CHECKING:
+    from .records import RecordedRequest
+    from .server import FakeDiscord
+
+Handler = Callable[["RecordedRequest", dict[str, str]], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    auth: bool
+
+
+class RestApi(InteractionRoutes):
+    """The route table and handlers; all state lives in `fake.world`."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        super().__init__(fake)
+        self.routes: list[Route] = []
+        r = self._add
+        r("GET", "/gateway", self.get_gateway, auth=False)
+        r("GET", "/gateway/bot", self.get_gateway_bot)
+        r("GET", "/users/@me", self.get_me)
+        r("POST", "/users/@me/channels", self.create_dm)
+        r("GET", "/users/{user_id}", self.get_user)
+        r("GET", "/oauth2/applications/@me", self.get_application)
+        r("GET", "/applications/@me", self.get_application)
+        for prefix in ("/applications/{app_id}/commands", "/applications/{app_id}/guilds/{guild_id}/commands"):
+            r("GET", prefix, self.get_commands)
+            r("PUT", prefix, self.put_commands)
+            r("GET", prefix + "/{command_id}", self.get_command)
+            r("DELETE", prefix + "/{command_id}", self.delete_command)
+        r("POST", "/interactions/{interaction_id}/{token}/callback", self.interaction_callback, auth=False)
+        r("POST", "/webhooks/{app_id}/{token}", self.webhook_execute, auth=False)
+        r("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self.webhook_get_message, auth=False)
+        r("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self.webhook_edit_message, auth=False)
+        r("DELETE", "/webhooks/{app_id}/{token}/messages/{message_id}", self.webhook_delete_message, auth=False)
+        r("GET", "/channels/{channel_id}", self.get_channel)
+        r("GET", "/channels/{channel_id}/messages", self.get_messages)
+        r("POST", "/channels/{channel_id}/messages", self.create_message)
+        r("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message)
+        r("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message)
+        r("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message)
+        r("POST", "/channels/{channel_id}/typing", self.typing)
+        r("GET", "/guilds/{guild_id}", self.get_guild)
+        r("GET", "/guilds/{guild_id}/channels", self.get_guild_channels)
+        r("GET", "/guilds/{guild_id}/roles", self.get_guild_roles)
+        r("GET", "/guilds/{guild_id}/members", self.get_guild_members)
+        r("GET", "/guilds/{guild_id}/members/{user_id}", self.get_guild_member)
+
+    def _add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+        self.routes.append(Route(method, template, re.compile(regex), handler, auth))
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method == method:
+                m = route.pattern.fullmatch(path)
+                if m:
+                    return route, m.groupdict()
+        return None
+
+    # --- session / identity --------------------------------------------------------------------
+
+    async def get_gateway(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        return 200, {"url": self.fake.gateway_url}
+
+    async def get_gateway_bot(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
+        return 200, {"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit}
+
+    async def get_me(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        user = dict(self.world.users[self.world.bot_user_id])
+        user.update({"verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"})
+        return 200, user
+
+    async def get_user(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        user = self.world.users.get(_int(p["user_id"]))
+        return (200, dict(user)) if user else UNKNOWN_USER
+
+    async def create_dm(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        body = body_of(req)
+        user_id = _int(body.get("recipient_id"))
+        if user_id not in self.world.users:
+            return error(400, 50033, "Invalid Recipient(s)")
+        return 200, copy.deepcopy(self.world.dm_channel_for(user_id))
+
+    async def get_application(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        world = self.world
+        return 200, {
+            "id": str(world.application_id),
+            "name": world.users[world.bot_user_id]["username"],
+            "icon": None,
+            "description": "",
+            "summary": "",
+            "type": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "flags": self.fake.application_flags,
+            "owner": dict(world.users[world.owner_id]),
+            "team": None,
+            "hook": True,
+            "redirect_uris": [],
+            "interactions_endpoint_url": None,
+            "tags": [],
+            "approximate_guild_count": 1,
+            "bot": dict(world.users[world.bot_user_id]),
+            "integration_types_config": {"0": {}},
+        }
+
+    # --- application commands ------------------------------------------------------------------
+
+    def _scope(self, p: dict[str, str]) -> tuple[int | None, Reply | None]:
+        if _int(p["app_id"]) != self.world.application_id:
+            return None, error(403, 50001, "Missing Access")
+        if "guild_id" not in p:
+            return None, None
+        guild_id = _int(p["guild_id"])
+        return guild_id, (None if guild_id == self.world.guild_id else MISSING_ACCESS)
+
+    async def get_commands(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        scope, err = self._scope(p)
+        return err or (200, copy.deepcopy(self.world.commands.get(scope, [])))
+
+    async def put_commands(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        scope, err = self._scope(p)
+        if err:
+            return err
+        errors = validate_commands(req.json)
+        if errors:
+            return 400, errors.body()
+        return 200, self.world.overwrite_commands(scope, req.json)
+
+    def _find_command(self, p: dict[str, str]) -> tuple[int | None, dict[str, Any] | None, Reply | None]:
+        scope, err = self._scope(p)
+        if err:
+            return scope, None, err
+        for cmd in self.world.commands.get(scope, []):
+            if cmd["id"] == p["command_id"]:
+                return scope, cmd, None
+        return scope, None, UNKNOWN_COMMAND
+
+    async def get_command(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        _, cmd, err = self._find_command(p)
+        return err or (200, copy.deepcopy(cmd))
+
+    async def delete_command(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        scope, cmd, err = self._find_command(p)
+        if err or cmd is None:
+            return err or UNKNOWN_COMMAND
+        self.world.commands[scope].remove(cmd)
+        return 204, None
+
+    # --- channels & messages -------------------------------------------------------------------
+
+    def _channel(self, p: dict[str, str]) -> tuple[int, Reply | None]:
+        channel_id = _int(p["channel_id"])
+        if channel_id not in self.world.channels:
+            return channel_id, UNKNOWN_CHANNEL
+        code = self.world.restricted_channels.get(channel_id)
+        return channel_id, (RESTRICTED[code] if code else None)
+
+    async def get_channel(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channel_id, err = self._channel(p)
+        return err or (200, copy.deepcopy(self.world.channels[channel_id]))
+
+    async def create_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channel_id, err = self._channel(p)
+        if err:
+            return err
+        recipient = self.world.dm_recipient(channel_id)
+        if recipient is not None and recipient in self.world.closed_dms:
+            return DM_CLOSED
+        body = body_of(req)
+        errors = FormErrors()
+        validate_message(body, errors)
+        if errors:
+            return 400, errors.body()
+        if is_empty_message(body, len(req.files)):
+            return EMPTY_MESSAGE
+        if sum(len(f.data) for f in req.files) > models.ATTACHMENT_SIZE_LIMIT:
+            return TOO_LARGE
+        attachments = self.world.store_files(channel_id, [f.as_upload() for f in req.files], self.fake.base_url)
+        message_type = 19 if body.get("message_reference") else 0
+        message, created = self.world.create_message(
+            channel_id, body, attachments, author_id=self.world.bot_user_id, message_type=message_type
+        )
+        if created:
+            await self.fake.gateway.emit_message("MESSAGE_CREATE", message)
+        return 200, copy.deepcopy(message)
+
+    async def get_messages(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channel_id, err = self._channel(p)
+        if err:
+            return err
+        try:
+            limit = int(req.query.get("limit", "50"))
+        except ValueError:
+            limit = -1
+        if not 1 <= limit <= 100:
+            errors = FormErrors()
+            errors.add(["limit"], "NUMBER_TYPE_MAX", "int value should be less than or equal to 100.")
+            return 400, errors.body()
+        visible = [
+            m for m in self.world.messages.get(channel_id, []) if not int(m["flags"]) & models.MESSAGE_FLAG_EPHEMERAL
+        ]
+        before, after, around = (req.query.get(k) for k in ("before", "after", "around"))
+        if before:
+            visible = [m for m in visible if int(m["id"]) < int(before)]
+        if after:
+            visible = [m for m in visible if int(m["id"]) > int(after)][:limit]
+        if around:
+            idx = next((i for i, m in enumerate(visible) if int(m["id"]) >= int(around)), len(visible))
+            start = max(0, idx - limit // 2)
+            visible = visible[start : start + limit]
+        newest_first = list(reversed(visible))[:limit]
+        return 200, copy.deepcopy(newest_first)
+
+    async def get_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channel_id, err = self._channel(p)
+        if err:
+            return err
+        message = self.world.find_message(channel_id, _int(p["message_id"]))
+        return (200, copy.deepcopy(message)) if message else UNKNOWN_MESSAGE
+
+    async def edit_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channel_id, err = self._channel(p)
+        if err:
+            return err
+        message = self.world.find_message(channel_id, _int(p["message_id"]))
+        if message is None:
+            return UNKNOWN_MESSAGE
+        if int(message["author"]["id"]) != self.world.bot_user_id:
+            return NOT_AUTHOR
+        return await self._edit_reply(message, req)
+
+    async def delete_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channel_id, err = self._channel(p)
+        if err:
+            return err
+        message = self.world.find_message(channel_id, _int(p["message_id"]))
+        if message is None:
+            return UNKNOWN_MESSAGE
+        self.world.delete_message(message)
+        await self.fake.gateway.emit_message("MESSAGE_DELETE", message)
+        return 204, None
+
+    async def typing(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        _, err = self._channel(p)
+        return err or (204, None)
+
+    # --- guild ---------------------------------------------------------------------------------
+
+    def _guild(self, p: dict[str, str]) -> Reply | None:
+        return None if _int(p["guild_id"]) == self.world.guild_id else UNKNOWN_GUILD
+
+    async def get_guild(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        return self._guild(p) or (200, self.world.guild_payload())
+
+    async def get_guild_channels(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        channels = [copy.deepcopy(c) for c in self.world.channels.values() if c["type"] != 1]
+        return self._guild(p) or (200, channels)
+
+    async def get_guild_roles(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        return self._guild(p) or (200, [copy.deepcopy(r) for r in self.world.roles.values()])
+
+    async def get_guild_members(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        limit = int(req.query.get("limit", "1"))
+        after = int(req.query.get("after", "0"))
+        ids = sorted(uid for uid in self.world.members if uid > after)[:limit]
+        return self._guild(p) or (200, [self.world.member_payload(uid) for uid in ids])
+
+    async def get_guild_member(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
+        err = self._guild(p)
+        if err:
+            return err
+        user_id = _int(p["user_id"])
+        if user_id not in self.world.members:
+            return error(404, 10007, "Unknown Member")
+        return 200, self.world.member_payload(user_id)

@@ -1,0 +1,94 @@
+"""Runs the real CourseBot in-process against the fake Discord, with a clock the test drives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.app import CourseBot
+from bot.settings import Settings
+from tests.fake_discord import FakeDiscord
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEDULE = REPO / "schedule.yaml"
+NEW_YORK = ZoneInfo("America/New_York")
+STUDENT = 1140000000000000001
+INSTRUCTOR = 1140000000000000099
+INSTRUCTOR_ROLE = 1150000000000000001
+STUDENT_ROLE = 1150000000000000002
+GENERAL = 1130000000000000001
+ANNOUNCEMENTS = 1130000000000000002
+REMINDERS = 1130000000000000003
+
+
+class TestClock:
+    """A clock the test sets and advances; the bot reads it instead of the wall clock."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, *args: int) -> None:
+        self.now = dt.datetime(*args, tzinfo=NEW_YORK)
+
+
+def at(*args: int) -> dt.datetime:
+    """An instant in the course's time zone: at(2024, 9, 17, 9, 0)."""
+    return dt.datetime(*args, tzinfo=NEW_YORK)
+
+
+def make_fake() -> FakeDiscord:
+    return FakeDiscord(
+        channels=(
+            {"id": GENERAL, "name": "general"},
+            {"id": ANNOUNCEMENTS, "name": "announcements"},
+            {"id": REMINDERS, "name": "reminders"},
+        ),
+        roles=({"id": INSTRUCTOR_ROLE, "name": "Instructor"}, {"id": STUDENT_ROLE, "name": "Students"}),
+    )
+
+
+def settings_for(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Settings:
+    base = Settings(
+        guild_id=fake.guild_id,
+        reminder_channel_id=REMINDERS,
+        announce_channel_id=ANNOUNCEMENTS,
+        instructor_role_id=INSTRUCTOR_ROLE,
+        student_role_id=STUDENT_ROLE,
+        database=str(tmp_path / "coursebot.sqlite3"),
+        schedule=str(SCHEDULE),
+        api_base=fake.base_url,
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock) -> AsyncIterator[CourseBot]:
+    """Start the bot, wait for READY, yield it, and close it cleanly."""
+    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    bot = CourseBot(settings, clock=clock)
+    task = asyncio.create_task(bot.start(fake.token))
+    try:
+        ready = asyncio.create_task(fake.wait_until_ready(timeout=10))
+        done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            ready.cancel()
+            task.result()  # raises the start-up error
+            raise RuntimeError("the bot stopped before it was ready")
+        ready.result()
+        yield bot
+    finally:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

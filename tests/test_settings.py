@@ -1,0 +1,148 @@
+"""Deployment settings: defaults, config/bot.yaml, COURSEBOT_<KEY> overrides, and every problem with file:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+GUILD = "123456789012345678"
+CHANNEL = "234567890123456789"
+
+
+def config(tmp_path: Path, text: str) -> dict[str, str]:
+    """An environment whose COURSEBOT_CONFIG names a file holding `text`."""
+    path = tmp_path / "bot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return {"COURSEBOT_CONFIG": str(path)}
+
+
+def problems(env: dict[str, str]) -> list[str]:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    return caught.value.problems
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no config file and no environment, every setting has its default."""
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({})
+    assert settings == Settings()
+    assert settings.guild_id is None and settings.database == "data/coursebot.sqlite3"
+    assert settings.schedule == "schedule.yaml" and settings.critique_cutoff == dt.time(12, 0)
+
+
+def test_shipped_config_is_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped config/bot.yaml is valid and sets nothing beyond the defaults."""
+    monkeypatch.chdir(ROOT)
+    assert load_settings({}) == Settings()
+
+
+def test_values_from_the_file(tmp_path: Path) -> None:
+    """Ids, paths and the cut-off are read from the file and converted."""
+    env = config(tmp_path, f"guild_id: {GUILD}\nreminder_channel_id: '{CHANNEL}'\ndatabase: /var/lib/cb.sqlite3\n"
+                           "critique_cutoff: 12:30\n")
+    settings = load_settings(env)
+    assert (settings.guild_id, settings.reminder_channel_id) == (int(GUILD), int(CHANNEL))
+    assert settings.database == "/var/lib/cb.sqlite3" and settings.critique_cutoff == dt.time(12, 30)
+
+
+def test_empty_values_keep_defaults(tmp_path: Path) -> None:
+    """Keys left empty (as in the shipped file) mean unset ids and default paths."""
+    assert load_settings(config(tmp_path, "guild_id:\ndatabase:\nschedule: ''\n")) == Settings()
+
+
+@pytest.mark.parametrize(("name", "value", "field", "expected"), [
+    ("COURSEBOT_GUILD_ID", GUILD, "guild_id", int(GUILD)),
+    ("COURSEBOT_ANNOUNCE_CHANNEL_ID", CHANNEL, "announce_channel_id", int(CHANNEL)),
+    ("COURSEBOT_DATABASE", "/tmp/x.sqlite3", "database", "/tmp/x.sqlite3"),
+    ("COURSEBOT_SCHEDULE", "other.yaml", "schedule", "other.yaml"),
+    ("COURSEBOT_CRITIQUE_CUTOFF", "08:00", "critique_cutoff", dt.time(8, 0)),
+    ("COURSEBOT_API_BASE", "http://127.0.0.1:8080/", "api_base", "http://127.0.0.1:8080"),
+])
+def test_environment_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, field: str,
+                              expected: object) -> None:
+    """Each COURSEBOT_<KEY> sets its setting."""
+    monkeypatch.chdir(tmp_path)
+    assert getattr(load_settings({name: value}), field) == expected
+
+
+def test_environment_wins_over_the_file(tmp_path: Path) -> None:
+    """An environment variable overrides the same key in the file."""
+    env = config(tmp_path, f"guild_id: {GUILD}\n") | {"COURSEBOT_GUILD_ID": CHANNEL}
+    assert load_settings(env).guild_id == int(CHANNEL)
+
+
+def test_empty_environment_value_unsets(tmp_path: Path) -> None:
+    """An empty COURSEBOT_GUILD_ID unsets the file's guild (global sync)."""
+    env = config(tmp_path, f"guild_id: {GUILD}\n") | {"COURSEBOT_GUILD_ID": ""}
+    assert load_settings(env).guild_id is None
+
+
+@pytest.mark.parametrize(("text", "line", "phrases"), [
+    ("guild_id: 123\n", 1, ["guild_id should be a Discord id", "not “123”", "Copy ID"]),
+    ("guild_id:\nstudent_role_id: abc\n", 2, ["student_role_id should be a Discord id", "not “abc”"]),
+    ("critique_cutoff: '25:00'\n", 1, ["critique_cutoff should be a time as HH:MM", "not “25:00”"]),
+    ("critique_cutoff: noon\n", 1, ["critique_cutoff should be a time as HH:MM"]),
+    ("# comment\nguld_id: 1\n", 2, ["unknown setting “guld_id”", "Known settings:", "guild_id"]),
+    ("api_base: ftp://x\n", 1, ["api_base should be a URL"]),
+    ("guild_id: [1, 2]\n", 1, ["guild_id should be a single value"]),
+    ("? [a, b]\n: c\n", 1, ["a setting's name should be a plain word"]),
+    ("guild_id: : x\n", 1, ["this is not valid YAML"]),
+    ("- guild_id\n", 1, ["the settings should be “key: value” lines"]),
+], ids=["short id", "text id", "hour 25", "word time", "unknown key", "bad url", "list value", "list key",
+        "yaml syntax", "not a mapping"])
+def test_file_problem_with_line(tmp_path: Path, text: str, line: int, phrases: list[str]) -> None:
+    """A bad value or key in the file is one problem that starts with `file:line:`."""
+    env = config(tmp_path, text)
+    (problem,) = problems(env)
+    assert problem.startswith(f"{env['COURSEBOT_CONFIG']}:{line}: ")
+    for phrase in phrases:
+        assert phrase in problem
+
+
+def test_several_problems_at_once(tmp_path: Path) -> None:
+    """Every problem in the file and the environment is listed, not only the first."""
+    env = config(tmp_path, "guild_id: 1\nguld: 2\ncritique_cutoff: later\n") | {"COURSEBOT_DATABASE": "x.db",
+                                                                               "COURSEBOT_INSTRUCTOR_ROLE_ID": "x"}
+    found = problems(env)
+    assert len(found) == 4
+    assert sorted(p.split(": ")[0] for p in found) == sorted([
+        f"{env['COURSEBOT_CONFIG']}:1", f"{env['COURSEBOT_CONFIG']}:2", f"{env['COURSEBOT_CONFIG']}:3",
+        "environment variable COURSEBOT_INSTRUCTOR_ROLE_ID"])
+
+
+def test_environment_problem_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad environment value names its variable instead of a file and line."""
+    monkeypatch.chdir(tmp_path)
+    (problem,) = problems({"COURSEBOT_GUILD_ID": "my server"})
+    assert problem.startswith("environment variable COURSEBOT_GUILD_ID: guild_id should be a Discord id")
+
+
+def test_config_names_a_missing_file(tmp_path: Path) -> None:
+    """COURSEBOT_CONFIG naming a file that does not exist is a problem, not a silent default."""
+    missing = tmp_path / "nope.yaml"
+    assert problems({"COURSEBOT_CONFIG": str(missing)}) == [
+        f"{missing}: COURSEBOT_CONFIG names a file that does not exist."]
+
+
+@pytest.mark.parametrize("kind", ["directory", "binary"])
+def test_unreadable_config_file(tmp_path: Path, kind: str) -> None:
+    """A config path that is a folder, or a file that is not text, is one problem naming the path."""
+    path = tmp_path / "bot.yaml"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"\xff\xfe\x00")
+    (problem,) = problems({"COURSEBOT_CONFIG": str(path)})
+    assert problem.startswith(f"{path}: ")
+
+
+def test_settings_are_frozen() -> None:
+    """Settings cannot be changed after loading."""
+    with pytest.raises(AttributeError):
+        Settings().guild_id = 1  # type: ignore[misc]
