@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 from bot.core.loader import ScheduleError, load_course
-from bot.settings import SettingsError, load_settings
+from bot.core.model import Course
+from bot.settings import Settings, SettingsError, load_settings
 
 HOW_TO_CONNECT = (
     "DISCORD_TOKEN is not set, so the bot cannot connect to Discord.\n"
@@ -24,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot on Discord (the default; needs DISCORD_TOKEN)")
     console = sub.add_parser("console", help="answer slash commands offline, in the terminal")
     console.add_argument("--now", help='pretend it is this instant: "2024-09-17 09:00" or ISO 8601')
+    reminders = sub.add_parser("reminders", help="print the reminder plan: when, where, the text, and its state")
+    reminders.add_argument("--from", dest="start", metavar="DATE", help="first day (9/18, 2024-09-18, today, ...)")
+    reminders.add_argument("--to", dest="end", metavar="DATE", help="last day (default: the end of the term)")
     check = sub.add_parser("check", help="validate schedule.yaml and the settings")
     check.add_argument("path", nargs="?", help="the schedule file (default: the `schedule` setting)")
     return parser
@@ -56,7 +61,7 @@ def _check(path_arg: str | None) -> int:
     return 0
 
 
-def _load_course_or_exit(path: str):  # type: ignore[no-untyped-def]
+def _load_course_or_exit(path: str) -> Course:
     try:
         return load_course(path)
     except ScheduleError as exc:
@@ -64,6 +69,33 @@ def _load_course_or_exit(path: str):  # type: ignore[no-untyped-def]
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         sys.exit(1)
+
+
+def _reminders(settings: Settings, course: Course, start: str | None, end: str | None) -> int:
+    import asyncio
+
+    from bot.clock import system_clock
+    from bot.core.dates import QueryError, parse_when
+    from bot.delivery import plan_with_states
+    from bot.render.text import reminder_plan
+    from bot.store import StoreError
+
+    now = system_clock()
+    try:
+        first = parse_when(course, start, now).date if start else dt.date.min
+        last = parse_when(course, end, now).date if end else dt.date.max
+    except QueryError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        rows = asyncio.run(plan_with_states(course, settings.reminders, settings.database,
+                                            Path(settings.database).exists()))
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    rows = [(r, e) for r, e in rows if first <= r.at.astimezone(course.timezone).date() <= last]
+    print(reminder_plan(rows, settings.reminder_channel_id, now, course.timezone))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
         return console.run(course, clock)
+    if args.command == "reminders":
+        return _reminders(settings, _load_course_or_exit(settings.schedule), args.start, args.end)
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if not token:
         print(HOW_TO_CONNECT, file=sys.stderr)

@@ -17,6 +17,7 @@ from bot.clock import Clock, system_clock
 from bot.core.dates import QueryError
 from bot.core.loader import ScheduleError, load_course
 from bot.core.model import Course
+from bot.delivery import ReminderService
 from bot.settings import Settings
 from bot.store import Store, StoreError
 
@@ -82,6 +83,7 @@ class CourseBot(commands.Bot):
             point_at(settings.api_base)
             log.warning("using a non-Discord API base: %s (tests only)", settings.api_base)
         self.store: Store | None = None
+        self.reminders: ReminderService | None = None
         self._course: Course | None = None
         self.synced_count = 0
         self._ready_logged = False
@@ -105,6 +107,9 @@ class CourseBot(commands.Bot):
 
         await self.add_cog(Students(self))
         await self.sync_commands()
+        self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,
+                                         self.settings.reminders, self._course.timezone)
+        await self.reminders.start(self._course)
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
     async def sync_commands(self) -> None:
@@ -126,6 +131,9 @@ class CourseBot(commands.Bot):
                  self.settings.guild_id or "global", self.synced_count, self.course.term)
 
     async def close(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.close()
+            self.reminders = None
         if self.store is not None:
             await self.store.close()
             self.store = None

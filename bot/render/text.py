@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.commands import STUDENT_COMMANDS
 from bot.core.dates import clock_time, relative_instant, short_date
 from bot.core.model import Course
+from bot.core.planner import Reminder
 from bot.core.queries import (
     CourseOver,
     DeadlinesAnswer,
@@ -15,6 +18,7 @@ from bot.core.queries import (
 )
 from bot.core.search import SearchAnswer
 from bot.render import words
+from bot.store import LedgerEntry
 
 
 def readings(answer: Readings | NoClass | CourseOver) -> str:
@@ -112,3 +116,30 @@ def help_text(course: Course) -> str:
     lines = [f"{course.title} ({course.term}) — what I can do:"]
     lines += [f"  {c.usage:<22} {c.description}" for c in STUDENT_COMMANDS]
     return "\n".join(lines)
+
+
+def reminder_plan(rows: list[tuple[Reminder, LedgerEntry | None]], channel_id: int | None, now: dt.datetime,
+                  zone: dt.tzinfo) -> str:
+    """The plan as an operator reads it: when, where, state, and the exact text."""
+    where = f"channel {channel_id}" if channel_id else "no channel (reminder_channel_id is not set)"
+    lines = [f"{len(rows)} reminders → {where}"]
+    if not channel_id:
+        lines.append("Nothing will be posted until reminder_channel_id is set.")
+    for reminder, entry in rows:
+        local = reminder.at.astimezone(zone)
+        state = entry.state if entry else _unattempted(reminder, now)
+        if entry and entry.message_id:
+            state += f", message {entry.message_id}"
+        if entry and entry.detail:
+            state += f": {entry.detail}"
+        lines += ["", f"{short_date(local.date())} {local:%H:%M %Z}  {reminder.key}  [{state}]"]
+        lines += [f"    {line}" for line in reminder.text.splitlines()]
+    return "\n".join(lines)
+
+
+def _unattempted(reminder: Reminder, now: dt.datetime) -> str:
+    if reminder.at > now:
+        return "pending"
+    if now < reminder.useful_until:
+        return "missed: posts late when the bot starts"
+    return "missed: will be recorded as skipped (its deadline passed)"

@@ -28,5 +28,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def bot(fake: FakeDiscord, tmp_path, clock: TestClock) -> AsyncIterator[CourseBot]:
-    async with running_bot(fake, settings_for(fake, tmp_path), clock) as running:
+    # Reminders are off here: the scheduler runs on the wall clock, these tests on a fixed one.
+    async with running_bot(fake, settings_for(fake, tmp_path, reminder_channel_id=None), clock) as running:
         yield running
