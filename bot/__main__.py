@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         except console.UsageError as exc:
             print(exc, file=sys.stderr)
             return 2
-        return console.run(course, clock)
+        return console.run(course, clock, settings=settings)
     if args.command == "reminders":
         return _reminders(settings, _load_course_or_exit(settings.schedule), args.start, args.end)
     token = os.environ.get("DISCORD_TOKEN", "").strip()

@@ -46,3 +46,9 @@ STUDENT_COMMANDS: tuple[Command, ...] = (
 )
 
 COMMANDS_BY_NAME = {c.name: c for c in STUDENT_COMMANDS}
+
+# Offline only: what `python -m bot reminders` shows, from the console.
+CONSOLE_COMMANDS = (
+    Command("reminders", "The reminder plan from now (or between two dates), with each one's state",
+            (Option("from", DATE_HELP), Option("to", DATE_HELP))),
+)

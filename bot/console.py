@@ -6,23 +6,27 @@ terminal renderer, so what it prints is what the bot will say.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import difflib
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from bot.clock import Clock
-from bot.commands import COMMANDS_BY_NAME, Command
+from bot.commands import COMMANDS_BY_NAME, CONSOLE_COMMANDS, Command
 from bot.core import queries
-from bot.core.dates import QueryError
+from bot.core.dates import QueryError, local_now, parse_when
 from bot.core.model import Course
 from bot.core.search import search
 from bot.render import text
+from bot.settings import Settings
 
 PROMPT = "coursebot> "
+KNOWN_COMMANDS = {**COMMANDS_BY_NAME, **{c.name: c for c in CONSOLE_COMMANDS}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +46,11 @@ def parse_line(line: str) -> Invocation:
     if not words:
         raise UsageError("Type a command, like /readings 9/18 or /help.")
     name = words[0].lower()
-    if len(words) > 1 and f"{name} {words[1].lower()}" in COMMANDS_BY_NAME:
+    if len(words) > 1 and f"{name} {words[1].lower()}" in KNOWN_COMMANDS:
         name = f"{name} {words[1].lower()}"
-    command = COMMANDS_BY_NAME.get(name)
+    command = KNOWN_COMMANDS.get(name)
     if command is None:
-        close = difflib.get_close_matches(name, COMMANDS_BY_NAME, n=1, cutoff=0.5)
+        close = difflib.get_close_matches(name, KNOWN_COMMANDS, n=1, cutoff=0.5)
         tip = f" Did you mean /{close[0]}?" if close else ""
         raise UsageError(f"There is no command /{name}.{tip} Type /help for the list.")
     rest = body[len(name):].strip() if body.lower().startswith(name) else " ".join(words[len(name.split()):])
@@ -74,33 +78,47 @@ def _options(command: Command, rest: str) -> dict[str, str]:
     return found
 
 
-Answerer = Callable[[Course, dict[str, str], dt.datetime], str]
+Answerer = Callable[[Course, dict[str, str], dt.datetime, Settings], str]
 
 ANSWERS: dict[str, Answerer] = {
-    "readings": lambda c, o, now: text.readings(queries.readings(c, o.get("date"), now)),
-    "next": lambda c, o, now: text.readings(queries.next_class(c, now)),
-    "schedule": lambda c, o, now: text.schedule(queries.schedule(c, o.get("week"), now)),
-    "officehours": lambda c, o, now: text.office_hours(queries.office_hours(c, now)),
-    "deadlines": lambda c, o, now: text.deadlines(queries.deadlines(c, now)),
-    "search": lambda c, o, now: text.search(search(c, o.get("query", ""))),
-    "critique rules": lambda c, o, now: text.critique_rules(c),
-    "help": lambda c, o, now: text.help_text(c),
+    "readings": lambda c, o, now, s: text.readings(queries.readings(c, o.get("date"), now, s.critique_cutoff)),
+    "next": lambda c, o, now, s: text.readings(queries.next_class(c, now, s.critique_cutoff)),
+    "schedule": lambda c, o, now, s: text.schedule(queries.schedule(c, o.get("week"), now)),
+    "officehours": lambda c, o, now, s: text.office_hours(queries.office_hours(c, now)),
+    "deadlines": lambda c, o, now, s: text.deadlines(queries.deadlines(c, now, cutoff=s.critique_cutoff)),
+    "search": lambda c, o, now, s: text.search(search(c, o.get("query", ""))),
+    "critique rules": lambda c, o, now, s: text.critique_rules(c),
+    "help": lambda c, o, now, s: text.help_text(c),
+    "reminders": lambda c, o, now, s: _reminders(c, o, now, s),
 }
 
 
-def answer(course: Course, line: str, now: dt.datetime) -> str:
+def _reminders(course: Course, options: dict[str, str], now: dt.datetime, settings: Settings) -> str:
+    """The plan from `from` (default: now) to `to` (default: a week later), with ledger states."""
+    from bot.delivery import plan_with_states  # imports discord.py: only when asked
+
+    start = parse_when(course, options["from"], now).date if options.get("from") else local_now(course, now).date()
+    end = parse_when(course, options["to"], now).date if options.get("to") else start + dt.timedelta(days=7)
+    rows = asyncio.run(plan_with_states(course, settings.reminders, settings.database,
+                                        Path(settings.database).exists()))
+    shown = [(r, e) for r, e in rows if start <= r.at.astimezone(course.timezone).date() <= end]
+    return text.reminder_plan(shown, settings.reminder_channel_id, now, course.timezone)
+
+
+def answer(course: Course, line: str, now: dt.datetime, settings: Settings | None = None) -> str:
     """One console line → the text the bot would answer (errors included, as the user sees them)."""
     try:
         invocation = parse_line(line)
         missing = [o.name for o in invocation.command.options if o.required and not invocation.options.get(o.name)]
         if missing:
             raise UsageError(f"/{invocation.command.name} needs {', '.join(missing)}: {invocation.command.usage}")
-        return ANSWERS[invocation.command.name](course, invocation.options, now)
+        return ANSWERS[invocation.command.name](course, invocation.options, now, settings or Settings())
     except (UsageError, QueryError) as exc:
         return str(exc)
 
 
-def run(course: Course, clock: Clock, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def run(course: Course, clock: Clock, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+        settings: Settings | None = None) -> int:
     """Read commands until end of input or `quit`; print each answer."""
     interactive = stdin.isatty()
     if interactive:
@@ -119,7 +137,7 @@ def run(course: Course, clock: Clock, stdin: TextIO = sys.stdin, stdout: TextIO 
             break
         if not first and not interactive:
             print(file=stdout)
-        print(answer(course, line, clock()), file=stdout, flush=True)
+        print(answer(course, line, clock(), settings), file=stdout, flush=True)
         first = False
     return 0
 

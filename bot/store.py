@@ -7,6 +7,7 @@ is refused and left untouched.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -74,6 +75,7 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
         self._db = db
         self.path = path
+        self._write_lock = asyncio.Lock()  # one connection: transactions must not interleave
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -182,13 +184,14 @@ class Store:
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error: a write happens entirely or not at all."""
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     # --- housekeeping ---------------------------------------------------------------------
 

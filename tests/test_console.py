@@ -145,3 +145,15 @@ def test_run_reads_until_end_of_input(course: Course, at: Callable[..., dt.datet
 def test_parse_now(course: Course, value: str, expected: dt.datetime) -> None:
     """--now without an offset is New York wall time (EDT or EST by date)."""
     assert console.parse_now(value, course) == expected
+
+
+def test_console_reminders_shows_the_plan(course, at, tmp_path):
+    """/reminders in the console lists the reminders in range with their text and state, creating no database."""
+    from bot.settings import Settings
+
+    settings = Settings(reminder_channel_id=1130000000000000003, database=str(tmp_path / "db.sqlite3"))
+    reply = console.answer(course, "/reminders from:9/17 to:9/18", at(2024, 9, 17, 9), settings)
+    assert reply.startswith("2 reminders → channel 1130000000000000003")
+    assert "critique:2024-09-18:eve  [pending]" in reply and "critique:2024-09-18:morning  [pending]" in reply
+    assert "Vision Transformers Need Registers (Darcet et al.)" in reply
+    assert not (tmp_path / "db.sqlite3").exists()
