@@ -14,9 +14,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock, system_clock
+from bot.core.changes import ChangeError
 from bot.core.dates import QueryError
-from bot.core.loader import ScheduleError, load_course
+from bot.core.loader import ScheduleError
 from bot.core.model import Course
+from bot.course_state import CourseState
 from bot.delivery import ReminderService
 from bot.settings import Settings
 from bot.store import Store, StoreError
@@ -43,7 +45,7 @@ class CourseTree(app_commands.CommandTree):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = getattr(error, "original", error)
-        if isinstance(original, QueryError):
+        if isinstance(original, (QueryError, ChangeError)):
             await reply_error(interaction, str(original))
             return
         if isinstance(error, app_commands.CheckFailure):
@@ -84,33 +86,41 @@ class CourseBot(commands.Bot):
             log.warning("using a non-Discord API base: %s (tests only)", settings.api_base)
         self.store: Store | None = None
         self.reminders: ReminderService | None = None
-        self._course: Course | None = None
+        self.state: CourseState | None = None
         self.synced_count = 0
         self._ready_logged = False
 
     @property
     def course(self) -> Course:
-        if self._course is None:
+        """The course as it stands: schedule.yaml plus the instructor's changes."""
+        if self.state is None or self.state.course is None:
             raise RuntimeError("the course is loaded in setup_hook")
-        return self._course
+        return self.state.course
 
     async def setup_hook(self) -> None:
-        try:
-            self._course = load_course(self.settings.schedule)
-        except ScheduleError as exc:
-            raise StartupError("The schedule has problems:\n  " + "\n  ".join(map(str, exc.problems))) from None
         try:
             self.store = await Store.open(self.settings.database)
         except StoreError as exc:
             raise StartupError(str(exc)) from None
+        self.state = CourseState(self.settings.schedule, self.store, self.clock, self._replan)
+        try:
+            course = await self.state.load()
+        except ScheduleError as exc:
+            raise StartupError("The schedule has problems:\n  " + "\n  ".join(map(str, exc.problems))) from None
+        from bot.cogs.instructor import Instructor
         from bot.cogs.students import Students
 
         await self.add_cog(Students(self))
+        await self.add_cog(Instructor(self))
         await self.sync_commands()
         self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,
-                                         self.settings.reminders, self._course.timezone)
-        await self.reminders.start(self._course)
+                                         self.settings.reminders, course.timezone)
+        await self.reminders.start(course)
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
+
+    async def _replan(self, course: Course) -> None:
+        if self.reminders is not None:
+            await self.reminders.replan(course)
 
     async def sync_commands(self) -> None:
         """Sync to the configured guild (instant) or globally when none is set."""

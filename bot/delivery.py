@@ -85,6 +85,10 @@ class ReminderService:
             pending.append((reminder.key, reminder.at))
         self.scheduler.sync(pending)
 
+    def pending_count(self) -> int:
+        """Reminders scheduled and not yet posted."""
+        return len(self.scheduler.keys())
+
     async def fire(self, key: str) -> None:
         """The scheduler's single callback."""
         await self.deliver(key)

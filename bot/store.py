@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
+
+from bot.core.changes import Change
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,22 @@ MIGRATIONS: tuple[str, ...] = (
         detail      TEXT,
         updated_at  TEXT NOT NULL
     );
+    """,
+    # 2: the instructor's changes, append-only; an undo is a row that names the row it reverts.
+    """
+    CREATE TABLE course_changes (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at  TEXT NOT NULL,            -- ISO 8601, UTC
+        author_id   INTEGER,
+        author      TEXT,
+        kind        TEXT NOT NULL,
+        params      TEXT NOT NULL,            -- JSON object
+        undoes      INTEGER REFERENCES course_changes (id)
+    );
+    CREATE TRIGGER course_changes_append_only_update BEFORE UPDATE ON course_changes
+    BEGIN SELECT RAISE(ABORT, 'course_changes is append-only'); END;
+    CREATE TRIGGER course_changes_append_only_delete BEFORE DELETE ON course_changes
+    BEGIN SELECT RAISE(ABORT, 'course_changes is append-only'); END;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -114,13 +134,13 @@ class Store:
 
     async def _migrate(self, number: int) -> None:
         """Apply one migration and bump user_version in the same transaction."""
+        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
         try:
-            async with self._transaction():
-                for statement in MIGRATIONS[number - 1].split(";"):
-                    if statement.strip():
-                        await self._db.execute(statement)
-                await self._db.execute(f"PRAGMA user_version = {number}")
+            async with self._write_lock:
+                await self._db.executescript(script)
         except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                await self._db.execute("ROLLBACK")
             raise StoreError(f"Cannot update the database {self.path} to schema {number}: {exc}.") from None
         log.info("database migrated path=%s version=%d", self.path, number)
 
@@ -192,6 +212,31 @@ class Store:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+
+    # --- the instructor's change log ---------------------------------------------------------
+
+    async def add_change(self, change: Change) -> Change:
+        """Append a change (its `created_at` set by the caller's clock); returns it with its id."""
+        created = change.created_at
+        if created is None:
+            raise ValueError("a change needs its created_at")
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "INSERT INTO course_changes (created_at, author_id, author, kind, params, undoes) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (_iso(created), change.author_id, change.author, change.kind,
+                 json.dumps(change.params, sort_keys=True), change.undoes))
+            change_id = cursor.lastrowid
+        return dataclasses.replace(change, id=change_id, created_at=created)
+
+    async def changes(self) -> list[Change]:
+        """The whole log, oldest first."""
+        async with self._db.execute(
+                "SELECT id, created_at, author_id, author, kind, params, undoes FROM course_changes ORDER BY id"
+        ) as cursor:
+            return [Change(kind=kind, params=json.loads(params), id=cid, author_id=author_id, author=author,
+                           created_at=dt.datetime.fromisoformat(created), undoes=undoes)
+                    async for cid, created, author_id, author, kind, params, undoes in cursor]
 
     # --- housekeeping ---------------------------------------------------------------------
 

@@ -136,6 +136,7 @@ class Course:
     description: str | None = None
     other_topics: tuple[str, ...] = ()
     other_papers: tuple[Paper, ...] = ()
+    office_hours_notice: str | None = None  # the instructor's latest note (/course officehours)
     _by_date: dict[dt.date, Session] = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:

@@ -229,11 +229,12 @@ def _occurrence(course: Course, hours: OfficeHours, now: dt.datetime) -> OfficeH
     return OfficeHoursSlot(hours, start, end, start <= now < end)
 
 
-def office_hours(course: Course, now: dt.datetime, notice: str | None = None) -> OfficeHoursAnswer:
+def office_hours(course: Course, now: dt.datetime) -> OfficeHoursAnswer:
     """/officehours: who, when, where, and the next occurrence (or 'now', inside one)."""
     slots = tuple(sorted((_occurrence(course, h, now) for h in course.office_hours),
                          key=lambda s: s.next_start or dt.datetime.max.replace(tzinfo=dt.timezone.utc)))
-    return OfficeHoursAnswer(slots, now, local_now(course, now).date() > course.last_day, notice)
+    return OfficeHoursAnswer(slots, now, local_now(course, now).date() > course.last_day,
+                             course.office_hours_notice)
 
 
 def deadlines(course: Course, now: dt.datetime, *, cutoff: dt.time = DEFAULT_CUTOFF,

@@ -1,0 +1,286 @@
+"""The instructor's commands: /course … and /announce. Hidden from students, and checked again at run time."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import NO_MENTIONS
+from bot.cogs.common import send_doc
+from bot.core import queries
+from bot.core.changes import Change, ChangeError, describe, describe_undo, resolve_day
+from bot.core.dates import short_date
+from bot.core.loader import ScheduleError
+from bot.course_state import Outcome
+from bot.render import embeds
+
+if TYPE_CHECKING:
+    from bot.app import CourseBot
+
+log = logging.getLogger(__name__)
+
+INSTRUCTOR_PERMISSIONS = discord.Permissions(manage_guild=True)
+CHANGES_PER_PAGE = 10
+
+
+def is_instructor(user: discord.abc.User, settings_role: int | None, guild_id: int | None,
+                  interaction_guild: int | None) -> bool:
+    """A member of the course's server with the instructor role, or with Manage Server."""
+    if not isinstance(user, discord.Member) or interaction_guild is None:
+        return False
+    if guild_id is not None and interaction_guild != guild_id:
+        return False
+    if settings_role is not None and any(role.id == settings_role for role in user.roles):
+        return True
+    return user.guild_permissions.manage_guild
+
+
+class Instructor(commands.Cog):
+    """/course cancel|move|add-reading|remove-reading|officehours|changes|undo|reload, /announce."""
+
+    course = app_commands.Group(name="course", description="Change the course plan (instructors only)",
+                                default_permissions=INSTRUCTOR_PERMISSIONS, guild_only=True)
+
+    def __init__(self, bot: CourseBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        s = self.bot.settings
+        if interaction.type == discord.InteractionType.autocomplete:
+            return is_instructor(interaction.user, s.instructor_role_id, s.guild_id, interaction.guild_id)
+        if not is_instructor(interaction.user, s.instructor_role_id, s.guild_id, interaction.guild_id):
+            raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
+                                            "command in the course's server. Nothing was changed.")
+        return True
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _change(self, interaction: discord.Interaction, kind: str, **params: str | None) -> Change:
+        return Change(kind, {k: v for k, v in params.items() if v is not None}, author_id=interaction.user.id,
+                      author=interaction.user.display_name)
+
+    def _day(self, text: str) -> str:
+        return resolve_day(self.bot.course, text, self.bot.clock()).isoformat()
+
+    async def _announce(self, title: str, lines: list[str], author: str) -> str:
+        """Post to the announcement channel; returns a sentence for the instructor about what happened."""
+        channel_id = self.bot.settings.announce_channel_id
+        if channel_id is None:
+            return "Not announced: announce_channel_id is not set."
+        doc = embeds.Doc(title, [embeds.safe(line) for line in lines], footer=f"— {author}")
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            for message in embeds.pack(doc):
+                await channel.send(embeds=message, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.error("announcement failed channel=%s status=%s", channel_id, exc.status)
+            return f"The announcement could not be posted in <#{channel_id}> (Discord said {exc.status})."
+        return f"Announced in <#{channel_id}>."
+
+    async def _done(self, interaction: discord.Interaction, outcome: Outcome, summary: str) -> None:
+        """Announce a change, then tell the instructor what was stored, announced and re-planned."""
+        note = await self._announce("Course update", [summary], interaction.user.display_name)
+        lines = [f"Saved as change #{outcome.change.id}: {summary}" if outcome.change else summary, note]
+        lines += _conflict_lines(outcome)
+        if self.bot.reminders is not None:
+            lines.append(f"Reminders re-planned: {self.bot.reminders.pending_count()} still to post.")
+        await send_doc(interaction, embeds.Doc("Done", [embeds.safe(x) for x in lines]), ephemeral=True)
+
+    # --- the commands ----------------------------------------------------------------------
+
+    @course.command(name="cancel", description="Cancel a class (its reminders are withdrawn)")
+    @app_commands.describe(date="The class: 9/18, Sep 18, #7, next…", reason="Why (shown to students)")
+    async def cancel(self, interaction: discord.Interaction, date: str,
+                     reason: app_commands.Range[str, 1, 300] | None = None) -> None:
+        change = self._change(interaction, "cancel", date=self._day(date), reason=reason)
+        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
+        await self._done(interaction, outcome, describe(change, outcome.before))
+
+    @course.command(name="move", description="Move a class to another day (its reminders move with it)")
+    @app_commands.describe(date="The class to move: 9/18, #7…", to="The new day: 9/19, Sep 19…")
+    async def move(self, interaction: discord.Interaction, date: str, to: str) -> None:
+        change = self._change(interaction, "move", date=self._day(date), to=self._day(to))
+        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
+        await self._done(interaction, outcome, describe(change, outcome.before))
+
+    @course.command(name="add-reading", description="Add a paper to a class")
+    @app_commands.describe(date="The class: 9/18, #7…", title="The paper's title", authors="e.g. Chen et al.",
+                           url="A link to the paper")
+    async def add_reading(self, interaction: discord.Interaction, date: str,
+                          title: app_commands.Range[str, 1, 300],
+                          authors: app_commands.Range[str, 1, 200] | None = None,
+                          url: app_commands.Range[str, 1, 500] | None = None) -> None:
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise ChangeError(f"“{url}” is not a web link; give one starting with https://.")
+        change = self._change(interaction, "add_reading", date=self._day(date), title=title, authors=authors, url=url)
+        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
+        await self._done(interaction, outcome, describe(change, outcome.before))
+
+    @course.command(name="remove-reading", description="Remove a reading from a class")
+    @app_commands.describe(date="The class: 9/18, #7…", title="The reading's title (autocomplete lists them)")
+    async def remove_reading(self, interaction: discord.Interaction, date: str,
+                             title: app_commands.Range[str, 1, 300]) -> None:
+        change = self._change(interaction, "remove_reading", date=self._day(date), title=title)
+        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
+        await self._done(interaction, outcome, describe(change, outcome.before))
+
+    @course.command(name="officehours", description="Post a note about office hours (shown by /officehours)")
+    @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead")
+    async def officehours(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 500]) -> None:
+        change = self._change(interaction, "officehours", text=text)
+        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
+        await self._done(interaction, outcome, describe(change, outcome.before))
+
+    @course.command(name="changes", description="The log of changes to the course, newest first")
+    async def changes(self, interaction: discord.Interaction) -> None:
+        pages = change_pages(self.bot)
+        view = ChangesView(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
+        await interaction.response.send_message(embeds=pages[0], ephemeral=True, view=view,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @course.command(name="undo", description="Revert the newest change still in effect")
+    async def undo(self, interaction: discord.Interaction) -> None:
+        state = self.bot.state
+        assert state is not None
+        outcome = await state.undo(interaction.user.id, interaction.user.display_name)
+        assert outcome.undone is not None
+        summary = describe_undo(outcome.undone, outcome.before, outcome.after)
+        await self._done(interaction, outcome, summary)
+
+    @course.command(name="reload", description="Re-read schedule.yaml and announce what changed")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        state = self.bot.state
+        assert state is not None
+        try:
+            outcome = await state.reload()
+        except ScheduleError as exc:
+            lines = ["schedule.yaml has problems, so it was not loaded; the running schedule stays:"]
+            lines += [str(p) for p in exc.problems]
+            await send_doc(interaction, embeds.Doc("Reload refused", [embeds.safe(x) for x in lines]), ephemeral=True)
+            return
+        if outcome.differences:
+            note = await self._announce("Schedule updated", list(outcome.differences),
+                                        interaction.user.display_name)
+            lines = ["schedule.yaml reloaded. Changes:", *outcome.differences, note]
+        else:
+            lines = ["schedule.yaml reloaded: nothing changed for students, so nothing was announced."]
+        lines += _conflict_lines(outcome)
+        await send_doc(interaction, embeds.Doc("Reloaded", [embeds.safe(x) for x in lines]), ephemeral=True)
+
+    @app_commands.command(name="announce", description="Post an announcement to the announcement channel")
+    @app_commands.describe(message="The announcement", ping="Who to notify (nobody unless you pick)")
+    @app_commands.choices(ping=[app_commands.Choice(name="everyone", value="everyone"),
+                                app_commands.Choice(name="students (the students' role)", value="students")])
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def announce(self, interaction: discord.Interaction, message: app_commands.Range[str, 1, 4000],
+                       ping: app_commands.Choice[str] | None = None) -> None:
+        channel_id = self.bot.settings.announce_channel_id
+        if channel_id is None:
+            raise ChangeError("announce_channel_id is not set, so there is nowhere to post. Nothing was sent.")
+        content, mentions = None, NO_MENTIONS
+        if ping is not None and ping.value == "everyone":
+            content, mentions = "@everyone", discord.AllowedMentions(everyone=True, users=False, roles=False)
+        elif ping is not None:
+            role = self.bot.settings.student_role_id
+            if role is None:
+                raise ChangeError("student_role_id is not set, so I cannot ping the students' role. Nothing was sent.")
+            content = f"<@&{role}>"
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role)])
+        doc = embeds.Doc("Announcement", [embeds.safe(message)], footer=f"— {interaction.user.display_name}")
+        channel = self.bot.get_partial_messageable(channel_id)
+        for i, page in enumerate(embeds.pack(doc)):
+            await channel.send(content=content if i == 0 else None, embeds=page, allowed_mentions=mentions)
+        log.info("announcement posted channel=%s author=%s ping=%s", channel_id, interaction.user.id,
+                        ping.value if ping else None)
+        await interaction.response.send_message(f"Announced in <#{channel_id}>.", ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @move.autocomplete("date")
+    @cancel.autocomplete("date")
+    @add_reading.autocomplete("date")
+    @remove_reading.autocomplete("date")
+    async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
+        return [app_commands.Choice(name=label, value=value) for label, value in pairs]
+
+    @remove_reading.autocomplete("title")
+    async def title_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The readings of the class picked in `date`, filtered by what is typed."""
+        date = getattr(interaction.namespace, "date", None)
+        try:
+            session = self.bot.course.session_on(resolve_day(self.bot.course, date or "", self.bot.clock()))
+        except ChangeError:
+            return []
+        if session is None:
+            return []
+        needle = current.lower()
+        titles = [x.title for x in session.papers + session.resources if needle in x.title.lower()]
+        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in titles[:25]]
+
+
+def _conflict_lines(outcome: Outcome) -> list[str]:
+    return [f"Stored change #{c.id} ({c.kind}) no longer applies and is not in effect: {why}"
+            for c, why in outcome.conflicts]
+
+
+def change_pages(bot: CourseBot) -> list[list[discord.Embed]]:
+    """The change log, newest first, as pages of embeds."""
+    state = bot.state
+    assert state is not None
+    undone = {c.undoes for c in state.log if c.kind == "undo"}
+    by_id = {c.id: c for c in state.log}
+    lines = []
+    for c in reversed(state.log):
+        when = short_date(c.created_at.astimezone(bot.course.timezone).date()) if c.created_at else "?"
+        if c.kind == "undo":
+            target = by_id.get(c.undoes)
+            what = f"undo of #{c.undoes}" + (f" ({target.kind})" if target else "")
+        else:
+            what = f"{c.kind} " + ", ".join(f"{k}={v}" for k, v in sorted(c.params.items()))
+            if c.id in undone:
+                what += " — undone"
+        lines.append(f"#{c.id} · {when} · {c.author or c.author_id}: {what}")
+    if not lines:
+        lines = ["No changes yet: the course is as schedule.yaml describes it."]
+    pages = []
+    for start in range(0, len(lines), CHANGES_PER_PAGE):
+        chunk = lines[start:start + CHANGES_PER_PAGE]
+        page = start // CHANGES_PER_PAGE + 1
+        total = (len(lines) - 1) // CHANGES_PER_PAGE + 1
+        doc = embeds.Doc(f"Course changes (page {page} of {total})", [embeds.safe(x) for x in chunk])
+        pages.append(embeds.pack(doc)[0])
+    return pages
+
+
+class ChangesView(discord.ui.View):
+    """◀ ▶ through the pages of the change log, for the instructor who asked."""
+
+    def __init__(self, pages: list[list[discord.Embed]], owner_id: int) -> None:
+        super().__init__(timeout=600)
+        self.pages = pages
+        self.page = 0
+        self.owner_id = owner_id
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.following.disabled = self.page == len(self.pages) - 1
+
+    async def _show(self, interaction: discord.Interaction, step: int) -> None:
+        self.page = max(0, min(len(self.pages) - 1, self.page + step))
+        self._sync_buttons()
+        await interaction.response.edit_message(embeds=self.pages[self.page], view=self)
+
+    @discord.ui.button(label="◀ Newer", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, -1)
+
+    @discord.ui.button(label="Older ▶", style=discord.ButtonStyle.secondary)
+    async def following(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, +1)
