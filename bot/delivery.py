@@ -73,16 +73,21 @@ class ReminderService:
         self.plan = {r.key: r for r in plan(course, self._settings)}
         ledger = await self._store.ledger()
         now = self._clock()
-        pending = []
+        pending, missed = [], []
         for reminder in self.plan.values():
             entry = ledger.get(reminder.key)
             if entry is not None and entry.state in FINAL_STATES:
                 continue
-            if now >= reminder.useful_until and reminder.at <= now:
+            if now >= reminder.useful_until:
                 if entry is None or entry.state != "failed":
-                    await self._skip(reminder, "its deadline passed while the bot was not running")
+                    missed.append(reminder)
                 continue
             pending.append((reminder.key, reminder.at))
+        for reminder in missed:
+            await self._skip(reminder, "its deadline passed while the bot was not running", quiet=True)
+        if missed:
+            log.warning("reminders skipped count=%d first=%s last=%s: their deadlines passed while the bot was "
+                        "not running", len(missed), missed[0].key, missed[-1].key)
         self.scheduler.sync(pending)
 
     def pending_count(self) -> int:
@@ -162,10 +167,10 @@ class ReminderService:
                       reminder.key, self._channel_id, attempts, detail)
         return Outcome(reminder.key, "failed", detail)
 
-    async def _skip(self, reminder: Reminder, why: str) -> None:
+    async def _skip(self, reminder: Reminder, why: str, *, quiet: bool = False) -> None:
         assert self._channel_id is not None
         await self._store.mark_skipped(reminder.key, self._channel_id, reminder.at, why, self._clock())
-        log.warning("reminder skipped key=%s: %s", reminder.key, why)
+        log.log(logging.INFO if quiet else logging.WARNING, "reminder skipped key=%s: %s", reminder.key, why)
 
     async def close(self) -> None:
         """Let posts in flight finish (they are claimed) for up to 3 s, then stop the scheduler."""

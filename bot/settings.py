@@ -66,6 +66,8 @@ KEYS = {f.name for f in fields(Settings)}
 
 def _convert(key: str, value: Any) -> Any:
     """A raw value (text from YAML or the environment) → the setting's type, or ValueError with advice."""
+    if key in LIST_KEYS and value is not None and str(value).strip() in ("", "[]"):
+        return ()  # an explicit empty list turns those reminders off
     if value is None or (isinstance(value, str) and not value.strip()):
         return None if key in NULLABLE_KEYS else _default(key)
     text = str(value).strip()

@@ -118,17 +118,21 @@ class Store:
         return store
 
     async def _prepare(self) -> None:
+        """Check the file is ours and not newer (reading only), then set it up and migrate."""
         try:
             version = (await self._one("PRAGMA user_version"))[0]
-            await self._db.execute("PRAGMA journal_mode=WAL")
-            await self._db.execute("PRAGMA foreign_keys=ON")
-            await self._db.execute("PRAGMA busy_timeout=5000")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a coursebot database ({exc}). "
                              "Point the `database` setting at another file; this one was left untouched.") from None
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer coursebot (schema {version}, this one knows "
                              f"{SCHEMA_VERSION}). Upgrade coursebot; the file was left untouched.")
+        try:
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._db.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot use the database {self.path}: {exc}.") from None
         for number in range(version + 1, SCHEMA_VERSION + 1):
             await self._migrate(number)
 

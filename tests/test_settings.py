@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.planner import ReminderSettings
 from bot.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,3 +147,110 @@ def test_settings_are_frozen() -> None:
     """Settings cannot be changed after loading."""
     with pytest.raises(AttributeError):
         Settings().guild_id = 1  # type: ignore[misc]
+
+
+# Reminder settings
+
+
+def test_reminder_defaults() -> None:
+    """By default: 18:00 and 08:00, 24 and 2 hours before, 7/1/0 days before deadlines, digest on, office hours off."""
+    settings = Settings()
+    assert (settings.reminder_evening, settings.reminder_morning) == (dt.time(18, 0), dt.time(8, 0))
+    assert settings.reminder_hours_before == (24, 2) and settings.project_reminder_days == (7, 1, 0)
+    assert settings.weekly_digest is True and settings.office_hours_reminder is False
+
+
+def test_reminder_values_from_the_file(tmp_path: Path) -> None:
+    """Times, YAML lists and booleans are read from the file and converted."""
+    env = config(tmp_path, "reminder_evening: 19:30\nreminder_morning: '07:45'\nreminder_hours_before: [48, 2]\n"
+                           "project_reminder_days:\n  - 14\n  - 1\nweekly_digest: false\noffice_hours_reminder: yes\n")
+    settings = load_settings(env)
+    assert (settings.reminder_evening, settings.reminder_morning) == (dt.time(19, 30), dt.time(7, 45))
+    assert settings.reminder_hours_before == (48, 2) and settings.project_reminder_days == (14, 1)
+    assert settings.weekly_digest is False and settings.office_hours_reminder is True
+
+
+@pytest.mark.parametrize("key", ["reminder_evening", "reminder_morning"])
+def test_empty_reminder_time_turns_it_off(tmp_path: Path, key: str) -> None:
+    """An empty reminder_evening / reminder_morning in the file means no such reminder (None), not the default."""
+    assert getattr(load_settings(config(tmp_path, f"{key}:\n")), key) is None
+
+
+@pytest.mark.parametrize("key", ["weekly_digest", "office_hours_reminder", "reminder_hours_before"])
+def test_empty_reminder_switch_keeps_its_default(tmp_path: Path, key: str) -> None:
+    """An empty boolean or list in the file keeps its default."""
+    assert getattr(load_settings(config(tmp_path, f"{key}:\n")), key) == getattr(Settings(), key)
+
+
+@pytest.mark.parametrize(("name", "value", "field", "expected"), [
+    ("COURSEBOT_REMINDER_EVENING", "20:15", "reminder_evening", dt.time(20, 15)),
+    ("COURSEBOT_REMINDER_EVENING", "", "reminder_evening", None),
+    ("COURSEBOT_REMINDER_MORNING", "7:05", "reminder_morning", dt.time(7, 5)),
+    ("COURSEBOT_REMINDER_MORNING", "  ", "reminder_morning", None),
+    ("COURSEBOT_REMINDER_HOURS_BEFORE", "24, 2", "reminder_hours_before", (24, 2)),
+    ("COURSEBOT_REMINDER_HOURS_BEFORE", "2,24,24", "reminder_hours_before", (24, 2)),
+    ("COURSEBOT_REMINDER_HOURS_BEFORE", "[48, 6]", "reminder_hours_before", (48, 6)),
+    ("COURSEBOT_PROJECT_REMINDER_DAYS", "3", "project_reminder_days", (3,)),
+    ("COURSEBOT_PROJECT_REMINDER_DAYS", "0, 14", "project_reminder_days", (14, 0)),
+    ("COURSEBOT_WEEKLY_DIGEST", "false", "weekly_digest", False),
+    ("COURSEBOT_WEEKLY_DIGEST", "0", "weekly_digest", False),
+    ("COURSEBOT_OFFICE_HOURS_REMINDER", "on", "office_hours_reminder", True),
+    ("COURSEBOT_OFFICE_HOURS_REMINDER", "True", "office_hours_reminder", True),
+], ids=lambda v: v if isinstance(v, str) and v.startswith("COURSEBOT") else None)
+def test_reminder_environment_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                       field: str, expected: object) -> None:
+    """Each COURSEBOT_<KEY> for reminders sets its setting; lists are comma-separated, largest first."""
+    monkeypatch.chdir(tmp_path)
+    assert getattr(load_settings({name: value}), field) == expected
+
+
+@pytest.mark.parametrize(("text", "line", "phrases"), [
+    ("reminder_evening: '25:00'\n", 1, ["reminder_evening should be a time as HH:MM", "not “25:00”"]),
+    ("guild_id:\nreminder_morning: eight\n", 2, ["reminder_morning should be a time as HH:MM", "not “eight”"]),
+    ("reminder_hours_before: [24, two]\n", 1, ["reminder_hours_before should be whole numbers", "like \"24, 2\""]),
+    ("reminder_hours_before: '-2'\n", 1, ["reminder_hours_before should be whole numbers", "not “-2”"]),
+    ("reminder_hours_before: 24 2\n", 1, ["reminder_hours_before should be whole numbers", "not “24 2”"]),
+    ("project_reminder_days: [[7], 1]\n", 1, ["project_reminder_days should be a single value"]),
+    ("project_reminder_days: {a: 1}\n", 1, ["project_reminder_days should be a single value"]),
+    ("# reminders\n\nweekly_digest: maybe\n", 3, ["weekly_digest should be true or false", "not “maybe”"]),
+    ("office_hours_reminder: 2\n", 1, ["office_hours_reminder should be true or false"]),
+    ("weekly_digest: [true]\n", 1, ["weekly_digest should be a single value"]),
+], ids=["hour 25", "word time", "word in list", "negative", "no comma", "nested list", "mapping", "maybe",
+        "number bool", "list bool"])
+def test_reminder_file_problem_with_line(tmp_path: Path, text: str, line: int, phrases: list[str]) -> None:
+    """A bad reminder value in the file is one problem that starts with `file:line:`."""
+    env = config(tmp_path, text)
+    (problem,) = problems(env)
+    assert problem.startswith(f"{env['COURSEBOT_CONFIG']}:{line}: ")
+    for phrase in phrases:
+        assert phrase in problem
+
+
+def test_reminder_environment_problem_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad COURSEBOT_REMINDER_HOURS_BEFORE names the variable and shows the expected form."""
+    monkeypatch.chdir(tmp_path)
+    (problem,) = problems({"COURSEBOT_REMINDER_HOURS_BEFORE": "a day"})
+    assert problem.startswith("environment variable COURSEBOT_REMINDER_HOURS_BEFORE: reminder_hours_before should "
+                              "be whole numbers separated by commas, like \"24, 2\"")
+
+
+def test_default_settings_give_default_reminder_settings() -> None:
+    """Settings().reminders is the planner's default ReminderSettings()."""
+    assert Settings().reminders == ReminderSettings()
+
+
+def test_reminders_maps_every_setting() -> None:
+    """Settings.reminders carries each reminder setting (and the critique cut-off) into ReminderSettings."""
+    settings = Settings(critique_cutoff=dt.time(9, 30), reminder_evening=None, reminder_morning=dt.time(7, 0),
+                        reminder_hours_before=(48,), project_reminder_days=(3, 0), weekly_digest=False,
+                        office_hours_reminder=True)
+    assert settings.reminders == ReminderSettings(evening_before=None, morning_of=dt.time(7, 0), hours_before=(48,),
+                                                  project_days_before=(3, 0), digest=False, office_hours=True,
+                                                  cutoff=dt.time(9, 30))
+
+
+def test_reminder_settings_from_a_file_reach_the_planner(tmp_path: Path) -> None:
+    """A loaded file's reminder keys end up in load_settings(...).reminders."""
+    env = config(tmp_path, "reminder_evening:\nreminder_hours_before: 6\noffice_hours_reminder: true\n")
+    reminders = load_settings(env).reminders
+    assert reminders.evening_before is None and reminders.hours_before == (6,) and reminders.office_hours is True

@@ -17,6 +17,7 @@ from bot.core.dates import short_date
 from bot.core.loader import ScheduleError
 from bot.course_state import Outcome
 from bot.render import embeds
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
@@ -27,16 +28,17 @@ INSTRUCTOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 CHANGES_PER_PAGE = 10
 
 
-def is_instructor(user: discord.abc.User, settings_role: int | None, guild_id: int | None,
-                  interaction_guild: int | None) -> bool:
-    """A member of the course's server with the instructor role, or with Manage Server."""
-    if not isinstance(user, discord.Member) or interaction_guild is None:
+def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
+    """A member of the course's server with the instructor role, or with Manage Server there."""
+    user = interaction.user
+    if not isinstance(user, discord.Member) or interaction.guild_id is None:
         return False
-    if guild_id is not None and interaction_guild != guild_id:
+    if settings.guild_id is not None and interaction.guild_id != settings.guild_id:
         return False
-    if settings_role is not None and any(role.id == settings_role for role in user.roles):
+    role = settings.instructor_role_id
+    if role is not None and any(r.id == role for r in user.roles):
         return True
-    return user.guild_permissions.manage_guild
+    return interaction.permissions.manage_guild
 
 
 class Instructor(commands.Cog):
@@ -49,10 +51,10 @@ class Instructor(commands.Cog):
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        s = self.bot.settings
+        allowed = is_instructor(interaction, self.bot.settings)
         if interaction.type == discord.InteractionType.autocomplete:
-            return is_instructor(interaction.user, s.instructor_role_id, s.guild_id, interaction.guild_id)
-        if not is_instructor(interaction.user, s.instructor_role_id, s.guild_id, interaction.guild_id):
+            return allowed
+        if not allowed:
             raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
                                             "command in the course's server. Nothing was changed.")
         return True

@@ -15,6 +15,7 @@ from bot.core.model import Course, Deadline, OfficeHours, Session
 from bot.core.queries import critique_due, deadline_due, monday_of
 
 KINDS = ("critique", "project", "digest", "officehours")
+TEXT_MAX = 1900  # Discord allows 2000 characters; the rest is room for the late-post notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,20 @@ def _count(n: int) -> str:
     return ("no", "one", "two", "three", "four")[n] if n < 5 else str(n)
 
 
-def _paper_list(session: Session) -> str:
-    return "\n".join(f"• {p.title}" + (f" ({p.authors})" if p.authors else "") for p in session.papers)
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _fit(head: list[str], items: list[str], tail: list[str], where_more: str) -> str:
+    """Join the lines within TEXT_MAX, dropping items from the end (and saying how many) if needed."""
+    kept = list(items)
+    while True:
+        dropped = len(items) - len(kept)
+        note = [f"…and {dropped} more: {where_more}"] if dropped else []
+        text = "\n".join(head + kept + note + tail)
+        if len(text) <= TEXT_MAX or not kept:
+            return text[:TEXT_MAX]
+        kept.pop()
 
 
 def _critique_text(course: Course, session: Session, when: str) -> str:
@@ -65,13 +78,14 @@ def _critique_text(course: Course, session: Session, when: str) -> str:
     due = "before class"
     if course.class_start:
         due = f"before class ({course.class_start:%H:%M})"
-    lines = [
+    readings = f"/readings {session.date.month}/{session.date.day}"
+    head = [
         f"**{when}, {short_date(session.date)} — {session.title}** (class {session.number})",
         f"Critiques are due {due}, {rules.format}, {rules.length}, {_count(len(rules.paragraphs))} paragraphs.",
-        f"Papers:\n{_paper_list(session)}",
-        f"/readings {session.date.month}/{session.date.day} for the full list · /critique rules",
+        "Papers:",
     ]
-    return "\n".join(lines)
+    papers = [f"• {p.title}" + (f" ({p.authors})" if p.authors else "") for p in session.papers]
+    return _fit(head, papers, [f"{readings} for the full list · /critique rules"], readings)
 
 
 def _critique_reminders(course: Course, session: Session, s: ReminderSettings) -> list[Reminder]:
@@ -80,7 +94,7 @@ def _critique_reminders(course: Course, session: Session, s: ReminderSettings) -
     start = course.class_start_at(session)
     if start is not None:
         for hours in s.hours_before:
-            at = start - dt.timedelta(hours=hours)
+            at = (start.astimezone(dt.timezone.utc) - dt.timedelta(hours=hours)).astimezone(course.timezone)
             when = "Tomorrow" if at.date() < session.date else "Today"
             slots.append((f"{hours}h", at, when))
     else:
@@ -115,19 +129,19 @@ def _digest(course: Course, monday: dt.date, s: ReminderSettings) -> Reminder | 
     deadlines = [d for d in course.project.deadlines if monday <= d.due <= sunday]
     if not sessions and not deadlines:
         return None
-    lines = [f"**The week of {short_date(monday)}**"]
+    head = [f"**The week of {short_date(monday)}**"]
+    head += [f"📌 {short_date(d.due)} — {d.title} due" for d in deadlines]
+    lines = []
     for x in sessions:
         if x.cancelled:
             lines.append(f"{short_date(x.date)} — class {x.number} is cancelled")
             continue
-        lines.append(f"{short_date(x.date)} — {x.title}" + (f" ({len(x.papers)} papers, critiques due before class)"
-                                                          if x.papers else ""))
+        due = f" ({_plural(len(x.papers), 'paper')}, critiques due before class)" if x.papers else ""
+        lines.append(f"{short_date(x.date)} — {x.title}{due}")
         lines += [f"   • {p.title}" for p in x.papers]
-    lines += [f"📌 {short_date(d.due)} — {d.title} due" for d in deadlines]
-    lines.append("/schedule for the details")
     at = _at(course, monday - dt.timedelta(days=1), s.digest_time)
-    return Reminder(f"digest:{monday.isoformat()}", "digest", at, _at(course, monday, s.cutoff),
-                    "\n".join(lines), monday)
+    text = _fit(head, lines, ["/schedule for the details"], "/schedule")
+    return Reminder(f"digest:{monday.isoformat()}", "digest", at, _at(course, monday, s.cutoff), text, monday)
 
 
 def _office_hours_reminders(course: Course, hours: OfficeHours, index: int) -> list[Reminder]:
