@@ -260,7 +260,8 @@ def test_office_hours_across_dst(course: Course, at: At, now: tuple[int, ...], u
 
 def test_office_hours_notice_is_carried(course: Course, at: At) -> None:
     """An instructor's notice is part of the answer and printed first."""
-    answer = queries.office_hours(course, at(2024, 9, 17, 9), notice="Moved to Zoom this week.")
+    noted = dataclasses.replace(course, office_hours_notice="Moved to Zoom this week.")
+    answer = queries.office_hours(noted, at(2024, 9, 17, 9))
     assert text.office_hours(answer).startswith("Note from the instructor: Moved to Zoom this week.")
 
 
