@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     reminders = sub.add_parser("reminders", help="print the reminder plan: when, where, the text, and its state")
     reminders.add_argument("--from", dest="start", metavar="DATE", help="first day (9/18, 2024-09-18, today, ...)")
     reminders.add_argument("--to", dest="end", metavar="DATE", help="last day (default: the end of the term)")
+    calendar = sub.add_parser("calendar", help="write the course calendar (.ics) for calendar apps")
+    calendar.add_argument("-o", "--output", default="course.ics", help="the file to write (- for standard output)")
     check = sub.add_parser("check", help="validate schedule.yaml and the settings")
     check.add_argument("path", nargs="?", help="the schedule file (default: the `schedule` setting)")
     return parser
@@ -57,18 +59,26 @@ def _check(path_arg: str | None) -> int:
     papers = sum(len(s.papers) for s in course.sessions)
     cancelled = sum(s.cancelled for s in course.sessions)
     print(f"{schedule}: OK — {course.title}, {course.term}: {len(course.sessions)} classes "
-          f"({cancelled} cancelled), {papers} papers, {course.first_day} to {course.last_day}.")
+          f"({cancelled} cancelled), {papers} paper{'s' * (papers != 1)}, {course.first_day} to {course.last_day}.")
     return 0
 
 
-def _load_course_or_exit(path: str) -> Course:
+def _current_course_or_exit(settings: Settings) -> Course:
+    """schedule.yaml with the instructor's stored changes, or exit 1 with the problems."""
+    import asyncio
+
+    from bot.course_state import current_course
+    from bot.store import StoreError
+
     try:
-        return load_course(path)
+        return asyncio.run(current_course(settings.schedule, settings.database, Path(settings.database).exists()))
     except ScheduleError as exc:
         print("The schedule has problems:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
-        sys.exit(1)
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+    sys.exit(1)
 
 
 def _reminders(settings: Settings, course: Course, start: str | None, end: str | None) -> int:
@@ -98,6 +108,24 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
     return 0
 
 
+def _calendar(course: Course, output: str) -> int:
+    from bot.clock import system_clock
+    from bot.core.ics import build_calendar
+
+    data = build_calendar(course, system_clock())
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        print(f"Cannot write {output}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    events = data.count(b"BEGIN:VEVENT")
+    print(f"Wrote {output}: {events} events ({course.title}, {course.term}). Import it into your calendar app.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
@@ -111,15 +139,17 @@ def main(argv: list[str] | None = None) -> int:
         from bot import console
         from bot.clock import fixed_clock, system_clock
 
-        course = _load_course_or_exit(settings.schedule)
+        course = _current_course_or_exit(settings)
         try:
             clock = fixed_clock(console.parse_now(args.now, course)) if args.now else system_clock
         except console.UsageError as exc:
             print(exc, file=sys.stderr)
             return 2
         return console.run(course, clock, settings=settings)
+    if args.command == "calendar":
+        return _calendar(_current_course_or_exit(settings), args.output)
     if args.command == "reminders":
-        return _reminders(settings, _load_course_or_exit(settings.schedule), args.start, args.end)
+        return _reminders(settings, _current_course_or_exit(settings), args.start, args.end)
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if not token:
         print(HOW_TO_CONNECT, file=sys.stderr)

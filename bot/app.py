@@ -107,10 +107,14 @@ class CourseBot(commands.Bot):
             course = await self.state.load()
         except ScheduleError as exc:
             raise StartupError("The schedule has problems:\n  " + "\n  ".join(map(str, exc.problems))) from None
+        from bot.cogs.calendar import Calendar
         from bot.cogs.instructor import Instructor
+        from bot.cogs.reminders import Reminders
         from bot.cogs.students import Students
 
         await self.add_cog(Students(self))
+        await self.add_cog(Calendar(self))
+        await self.add_cog(Reminders(self))
         await self.add_cog(Instructor(self))
         await self.sync_commands()
         self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,

@@ -42,6 +42,16 @@ STUDENT_COMMANDS: tuple[Command, ...] = (
     Command("search", "Find papers, authors and topics in the syllabus (typos are fine)",
             (Option("query", "Words from a title, an author, a topic or a venue", required=True),)),
     Command("critique rules", "How critiques work: length, format, deadline, limits"),
+    Command("critique log", "Note a critique you handed in (private: only you see your tracker)",
+            (Option("date", "The class it was for: 9/18, Sep 18, #7, today…", required=True),)),
+    Command("critique status", "Your critiques so far, and how many classes with papers are left"),
+    Command("critique remove", "Take a critique off your tracker",
+            (Option("date", "The class: 9/18, Sep 18, #7…", required=True),)),
+    Command("calendar", "Download the course calendar (.ics) for your calendar app"),
+    Command("remind on", "Get reminders by direct message (all kinds unless you pick some)",
+            (Option("kinds", "critiques, project, digest — or all"),)),
+    Command("remind off", "Stop direct-message reminders"),
+    Command("remind status", "Whether you get direct-message reminders, and which"),
     Command("help", "What this bot can do"),
 )
 

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from bot import critiques
 from bot.clock import Clock
 from bot.commands import COMMANDS_BY_NAME, CONSOLE_COMMANDS, Command
 from bot.core import queries
 from bot.core.dates import QueryError, local_now, parse_when
 from bot.core.model import Course
 from bot.core.search import search
-from bot.render import text
+from bot.render import text, words
 from bot.settings import Settings
+from bot.store import Store
 
 PROMPT = "coursebot> "
 KNOWN_COMMANDS = {**COMMANDS_BY_NAME, **{c.name: c for c in CONSOLE_COMMANDS}}
@@ -49,6 +51,9 @@ def parse_line(line: str) -> Invocation:
     if len(words) > 1 and f"{name} {words[1].lower()}" in KNOWN_COMMANDS:
         name = f"{name} {words[1].lower()}"
     command = KNOWN_COMMANDS.get(name)
+    subcommands = [c.split()[1] for c in KNOWN_COMMANDS if c.startswith(f"{name} ")]
+    if command is None and subcommands:
+        raise UsageError(f"/{name} needs one of: {', '.join(subcommands)} (e.g. /{name} {subcommands[0]}).")
     if command is None:
         close = difflib.get_close_matches(name, KNOWN_COMMANDS, n=1, cutoff=0.5)
         tip = f" Did you mean /{close[0]}?" if close else ""
@@ -78,6 +83,9 @@ def _options(command: Command, rest: str) -> dict[str, str]:
     return found
 
 
+CALENDAR_HINT = ("The console can't attach files. To get the course calendar (.ics) for your calendar app, run:\n"
+                 "  python -m bot calendar -o course.ics")
+
 Answerer = Callable[[Course, dict[str, str], dt.datetime, Settings], str]
 
 ANSWERS: dict[str, Answerer] = {
@@ -88,9 +96,34 @@ ANSWERS: dict[str, Answerer] = {
     "deadlines": lambda c, o, now, s: text.deadlines(queries.deadlines(c, now, cutoff=s.critique_cutoff)),
     "search": lambda c, o, now, s: text.search(search(c, o.get("query", ""))),
     "critique rules": lambda c, o, now, s: text.critique_rules(c),
+    "calendar": lambda c, o, now, s: CALENDAR_HINT,
     "help": lambda c, o, now, s: text.help_text(c),
     "reminders": lambda c, o, now, s: _reminders(c, o, now, s),
+    "critique log": lambda c, o, now, s: _tracker(s, critiques.log_critique, c, o["date"], now),
+    "critique remove": lambda c, o, now, s: _tracker(s, critiques.remove_critique, c, o["date"], now),
+    "critique status": lambda c, o, now, s: _tracker(s, None, c, "", now),
+    "remind on": lambda c, o, now, s: DM_ONLY,
+    "remind off": lambda c, o, now, s: DM_ONLY,
+    "remind status": lambda c, o, now, s: DM_ONLY,
 }
+DM_ONLY = "Direct-message reminders need Discord: use /remind on in the course's server. (/reminders shows the plan.)"
+CONSOLE_USER = 0  # the console's tracker belongs to whoever sits at the terminal
+
+
+def _tracker(settings: Settings, action: Callable | None, course: Course, date: str, now: dt.datetime) -> str:
+    """Run a tracker action against the real store, as the console user."""
+
+    async def go() -> str:
+        store = await Store.open(settings.database)
+        try:
+            if action is None:
+                return "\n".join(words.tracker_lines(await critiques.critique_status(store, course, CONSOLE_USER,
+                                                                                     now)))
+            return await action(store, course, CONSOLE_USER, date, now)
+        finally:
+            await store.close()
+
+    return asyncio.run(go())
 
 
 def _reminders(course: Course, options: dict[str, str], now: dt.datetime, settings: Settings) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.core.changes import Change, ChangeError, apply_change, apply_log, diff, in_effect
+from bot.core.changes import Change, ChangeError, apply_change, apply_log, diff, in_effect, prepare
 from bot.core.loader import load_course
 from bot.core.model import Course
 from bot.store import Store
@@ -60,6 +60,7 @@ class CourseState:
     async def record(self, change: Change) -> Outcome:
         """Validate, store, apply and re-plan one change; `ChangeError` leaves everything untouched."""
         before = self._current()
+        change = prepare(before, change)
         after = apply_change(before, change)
         stored = await self._store.add_change(dataclasses.replace(change, created_at=self._clock()))
         self.log.append(stored)
@@ -71,7 +72,8 @@ class CourseState:
 
     async def undo(self, author_id: int | None, author: str | None) -> Outcome:
         """Revert the newest change still in effect; the undo is itself logged."""
-        effective = in_effect(self.log)
+        conflicting = {c.id for c, _ in self.conflicts}
+        effective = [c for c in in_effect(self.log) if c.id not in conflicting]
         if not effective:
             raise ChangeError("There is no change to undo: the course is as schedule.yaml describes it.")
         target = effective[-1]
@@ -100,3 +102,15 @@ class CourseState:
         if self.course is None:
             raise RuntimeError("load() first")
         return self.course
+
+
+async def current_course(schedule_path: str, database: str, exists: bool) -> Course:
+    """schedule.yaml with the stored changes applied, for the command line (creates no database)."""
+    base = load_course(schedule_path)
+    if not exists:
+        return base
+    store = await Store.open(database)
+    try:
+        return apply_log(base, await store.changes()).course
+    finally:
+        await store.close()

@@ -20,9 +20,9 @@ import discord
 
 from bot.clock import Clock
 from bot.core.model import Course
-from bot.core.planner import Reminder, ReminderSettings, plan
+from bot.core.planner import Reminder, ReminderSettings, nonce_for, plan
 from bot.scheduler import ReminderScheduler
-from bot.store import FINAL_STATES, LedgerEntry, Store
+from bot.store import FINAL_STATES, LedgerEntry, Store, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +66,37 @@ class ReminderService:
     async def replan(self, course: Course) -> None:
         """Re-plan after any change: jobs for what is still to post, none for what is done or removed."""
         if self._channel_id is None:
-            log.warning("reminder_channel_id is not set: no reminders will be posted")
-            self.plan = {}
-            self.scheduler.sync(())
-            return
+            log.warning("reminder_channel_id is not set: reminders go only to direct-message subscribers")
         self.plan = {r.key: r for r in plan(course, self._settings)}
         ledger = await self._store.ledger()
+        subscribers = [s for s in await self._store.subscriptions() if not s.dm_closed]
         now = self._clock()
         pending, missed = [], []
         for reminder in self.plan.values():
-            entry = ledger.get(reminder.key)
-            if entry is not None and entry.state in FINAL_STATES:
+            targets = self._targets(reminder, subscribers)
+            open_keys = [k for k, _ in targets if k not in ledger or ledger[k].state not in FINAL_STATES]
+            if not open_keys:
                 continue
             if now >= reminder.useful_until:
-                if entry is None or entry.state != "failed":
-                    missed.append(reminder)
+                missed += [(reminder, k, t) for k, t in targets if k in open_keys
+                           and (k not in ledger or ledger[k].state != "failed")]
                 continue
             pending.append((reminder.key, reminder.at))
-        for reminder in missed:
-            await self._skip(reminder, "its deadline passed while the bot was not running", quiet=True)
+        for reminder, key, target in missed:
+            await self._store.mark_skipped(key, target, reminder.at, "its deadline passed while the bot was not "
+                                           "running", now)
+            log.info("reminder skipped key=%s: its deadline passed while the bot was not running", key)
         if missed:
             log.warning("reminders skipped count=%d first=%s last=%s: their deadlines passed while the bot was "
-                        "not running", len(missed), missed[0].key, missed[-1].key)
+                        "not running", len(missed), missed[0][1], missed[-1][1])
         self.scheduler.sync(pending)
+
+    def _targets(self, reminder: Reminder, subscribers: list[Subscription]) -> list[tuple[str, int]]:
+        """(ledger key, channel or user id) of every post this reminder makes."""
+        targets = [(reminder.key, self._channel_id)] if self._channel_id is not None else []
+        targets += [(dm_key(reminder.key, s.user_id), s.user_id) for s in subscribers
+                    if reminder.kind in s.kinds and s.subscribed_at <= reminder.at]
+        return targets
 
     def pending_count(self) -> int:
         """Reminders scheduled and not yet posted."""
@@ -99,7 +107,7 @@ class ReminderService:
         await self.deliver(key)
 
     async def deliver(self, key: str) -> Outcome:
-        """Post one reminder once; concurrent calls for the same key share one attempt."""
+        """Post one reminder (channel, then DMs) once; concurrent calls for the same key share one attempt."""
         task = self._in_flight.get(key)
         if task is None:
             task = asyncio.ensure_future(self._deliver(key))
@@ -112,33 +120,66 @@ class ReminderService:
 
     async def _deliver(self, key: str) -> Outcome:
         reminder = self.plan.get(key)
-        if reminder is None or self._channel_id is None:
+        if reminder is None:
             log.info("reminder no longer planned key=%s", key)
             return Outcome(key, "done", "no longer planned")
         now = self._clock()
         if now < reminder.at - EARLY_TOLERANCE:
             log.error("reminder woke up early key=%s at=%s now=%s: not posted", key, reminder.at, now)
             return Outcome(key, "early")
+        subscribers = [s for s in await self._store.subscriptions() if not s.dm_closed]
+        outcome = Outcome(key, "done", "no reminder channel")
+        retry = False
+        for target_key, target in self._targets(reminder, subscribers):
+            is_dm = target_key != key
+            result = await self._post(reminder, target_key, target, is_dm)
+            retry = retry or result.state == "failed"
+            if not is_dm:
+                outcome = result
+        if not retry:
+            self.scheduler.cancel_retry(key)
+        return outcome
+
+    async def _post(self, reminder: Reminder, key: str, target: int, is_dm: bool) -> Outcome:
+        """Claim → send (nonce from the key) → mark, for one channel or one student's DMs."""
+        now = self._clock()
         if now >= reminder.useful_until:
-            await self._skip(reminder, "its deadline passed before it could be posted")
+            await self._store.mark_skipped(key, target, reminder.at, "its deadline passed before it could be "
+                                           "posted", now)
+            log.warning("reminder skipped key=%s: its deadline passed before it could be posted", key)
             return Outcome(key, "skipped")
-        entry = await self._store.claim(key, self._channel_id, reminder.at, now)
+        entry = await self._store.claim(key, target, reminder.at, now)
         if entry is None:
             return Outcome(key, "done")
         late = now - reminder.at > LATE_AFTER
-        channel = self._client.get_partial_messageable(self._channel_id)
+        text = (LATE_PREFIX if late else "") + reminder.text
         try:
-            message = await self._earlier_post(channel, reminder) if entry.attempts > 1 else None
-            if message is None:
-                text = (LATE_PREFIX if late else "") + reminder.text
-                message = await channel.send(text, nonce=reminder.nonce, allowed_mentions=NO_MENTIONS)
+            if is_dm:
+                user = self._client.get_user(target) or await self._client.fetch_user(target)
+                message = await user.send(text, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS)
+            else:
+                channel = self._client.get_partial_messageable(target)
+                message = await self._earlier_post(channel, reminder) if entry.attempts > 1 else None
+                if message is None:
+                    message = await channel.send(text, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden as exc:
+            if is_dm:
+                await self._dms_closed(reminder, key, target, exc)
+                return Outcome(key, "skipped", "direct messages closed")
+            return await self._failed(reminder, key, target, entry.attempts, exc)
         except (TimeoutError, discord.HTTPException, aiohttp.ClientError) as exc:
-            return await self._failed(reminder, entry.attempts, exc)
+            return await self._failed(reminder, key, target, entry.attempts, exc)
         await self._store.mark_sent(key, message.id, late=late, now=self._clock())
-        self.scheduler.cancel_retry(key)
-        log.info("reminder posted key=%s channel=%s message=%s late=%s attempt=%d",
-                 key, self._channel_id, message.id, late, entry.attempts)
+        log.info("reminder posted key=%s target=%s message=%s late=%s attempt=%d",
+                 key, target, message.id, late, entry.attempts)
         return Outcome(key, "late" if late else "sent")
+
+    async def _dms_closed(self, reminder: Reminder, key: str, user_id: int, exc: discord.Forbidden) -> None:
+        """Discord refused the DM: stop DMing this student until they turn reminders on again; tell them once."""
+        await self._store.mark_skipped(key, user_id, reminder.at, f"direct messages closed (403, code {exc.code})",
+                                       self._clock())
+        await self._store.mark_dm_closed(user_id)
+        log.warning("direct messages refused user=%s key=%s code=%s: DM reminders paused", user_id, key, exc.code)
 
     async def _earlier_post(self, channel: discord.PartialMessageable, reminder: Reminder) -> discord.Message | None:
         """After a crash between claim and mark: the post, if the earlier attempt made it."""
@@ -153,30 +194,31 @@ class ReminderService:
                      exc.status)
         return None
 
-    async def _failed(self, reminder: Reminder, attempts: int, exc: BaseException) -> Outcome:
-        detail = _describe(exc, self._channel_id)
+    async def _failed(self, reminder: Reminder, key: str, target: int, attempts: int,
+                      exc: BaseException) -> Outcome:
+        detail = _describe(exc, target)
         now = self._clock()
-        await self._store.mark_failed(reminder.key, detail, now)
+        await self._store.mark_failed(key, detail, now)
         retry_at = now + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
         if retry_at < reminder.useful_until:
             self.scheduler.retry(reminder.key, retry_at)
-            log.error("reminder post failed key=%s channel=%s attempt=%d: %s; retrying at %s",
-                      reminder.key, self._channel_id, attempts, detail, retry_at.isoformat())
+            log.error("reminder post failed key=%s target=%s attempt=%d: %s; retrying at %s",
+                      key, target, attempts, detail, retry_at.isoformat())
         else:
-            log.error("reminder post failed key=%s channel=%s attempt=%d: %s; no retry: its deadline is near",
-                      reminder.key, self._channel_id, attempts, detail)
-        return Outcome(reminder.key, "failed", detail)
-
-    async def _skip(self, reminder: Reminder, why: str, *, quiet: bool = False) -> None:
-        assert self._channel_id is not None
-        await self._store.mark_skipped(reminder.key, self._channel_id, reminder.at, why, self._clock())
-        log.log(logging.INFO if quiet else logging.WARNING, "reminder skipped key=%s: %s", reminder.key, why)
+            log.error("reminder post failed key=%s target=%s attempt=%d: %s; no retry: its deadline is near",
+                      key, target, attempts, detail)
+        return Outcome(key, "failed", detail)
 
     async def close(self) -> None:
         """Let posts in flight finish (they are claimed) for up to 3 s, then stop the scheduler."""
         if self._in_flight:
             await asyncio.wait(list(self._in_flight.values()), timeout=SHUTDOWN_GRACE)
         self.scheduler.shutdown()
+
+
+def dm_key(key: str, user_id: int) -> str:
+    """The ledger key of one student's DM copy of a reminder."""
+    return f"{key}@dm:{user_id}"
 
 
 def _describe(exc: BaseException, channel_id: int | None) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.changes import Change
+from bot.core.tracker import Logged
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER course_changes_append_only_delete BEFORE DELETE ON course_changes
     BEGIN SELECT RAISE(ABORT, 'course_changes is append-only'); END;
     """,
+    # 3: students' critique trackers and their direct-message reminder subscriptions.
+    """
+    CREATE TABLE critiques (
+        user_id       INTEGER NOT NULL,
+        class_number  INTEGER NOT NULL,
+        class_date    TEXT NOT NULL,          -- the class's date when logged
+        logged_at     TEXT NOT NULL,
+        PRIMARY KEY (user_id, class_number)
+    );
+    CREATE TABLE dm_subscriptions (
+        user_id         INTEGER PRIMARY KEY,
+        kinds           TEXT NOT NULL,        -- comma-separated reminder kinds
+        subscribed_at   TEXT NOT NULL,
+        dm_closed       INTEGER NOT NULL DEFAULT 0,  -- Discord refused a DM (403): stop trying
+        notice_pending  INTEGER NOT NULL DEFAULT 0   -- tell them once, next time they use the bot
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -75,12 +93,27 @@ class LedgerEntry:
 
 
 FINAL_STATES = ("sent", "late", "skipped")
+SUBSCRIPTION_SELECT = "SELECT user_id, kinds, subscribed_at, dm_closed FROM dm_subscriptions"
 LEDGER_SELECT = ("SELECT key, channel_id, due_at, state, message_id, attempts, detail, updated_at "
                  "FROM reminder_ledger")
 
 
 def _iso(at: dt.datetime) -> str:
     return at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    user_id: int
+    kinds: tuple[str, ...]
+    subscribed_at: dt.datetime
+    dm_closed: bool
+
+
+def _subscription(row: tuple) -> Subscription:
+    user_id, kinds, subscribed_at, closed = row
+    return Subscription(user_id, tuple(k for k in kinds.split(",") if k), dt.datetime.fromisoformat(subscribed_at),
+                        bool(closed))
 
 
 def _entry(row: tuple) -> LedgerEntry:
@@ -241,6 +274,67 @@ class Store:
             return [Change(kind=kind, params=json.loads(params), id=cid, author_id=author_id, author=author,
                            created_at=dt.datetime.fromisoformat(created), undoes=undoes)
                     async for cid, created, author_id, author, kind, params, undoes in cursor]
+
+    # --- students' critique trackers -------------------------------------------------------
+
+    async def log_critique(self, user_id: int, number: int, class_date: dt.date, now: dt.datetime) -> bool:
+        """Record a critique; False when this student already logged one for that class."""
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "INSERT OR IGNORE INTO critiques (user_id, class_number, class_date, logged_at) VALUES (?, ?, ?, ?)",
+                (user_id, number, class_date.isoformat(), _iso(now)))
+            return cursor.rowcount == 1
+
+    async def remove_critique(self, user_id: int, number: int) -> bool:
+        """Delete a critique record; False when there was none."""
+        async with self._transaction():
+            cursor = await self._db.execute("DELETE FROM critiques WHERE user_id = ? AND class_number = ?",
+                                            (user_id, number))
+            return cursor.rowcount == 1
+
+    async def critiques(self, user_id: int) -> list[Logged]:
+        async with self._db.execute(
+                "SELECT class_number, class_date, logged_at FROM critiques WHERE user_id = ? ORDER BY class_date",
+                (user_id,)) as cursor:
+            return [Logged(number, dt.date.fromisoformat(day), dt.datetime.fromisoformat(at))
+                    async for number, day, at in cursor]
+
+    # --- direct-message reminder subscriptions -----------------------------------------------
+
+    async def subscribe(self, user_id: int, kinds: tuple[str, ...], now: dt.datetime) -> None:
+        """Turn DM reminders on (again): a new subscription clears a closed-DMs mark."""
+        async with self._transaction():
+            await self._db.execute(
+                "INSERT INTO dm_subscriptions (user_id, kinds, subscribed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET kinds = excluded.kinds, dm_closed = 0, notice_pending = 0",
+                (user_id, ",".join(kinds), _iso(now)))
+
+    async def unsubscribe(self, user_id: int) -> bool:
+        async with self._transaction():
+            cursor = await self._db.execute("DELETE FROM dm_subscriptions WHERE user_id = ?", (user_id,))
+            return cursor.rowcount == 1
+
+    async def subscriptions(self) -> list[Subscription]:
+        async with self._db.execute(SUBSCRIPTION_SELECT) as cursor:
+            return [_subscription(row) async for row in cursor]
+
+    async def subscription(self, user_id: int) -> Subscription | None:
+        row = await self._one(SUBSCRIPTION_SELECT + " WHERE user_id = ?", (user_id,))
+        return _subscription(row) if row else None
+
+    async def mark_dm_closed(self, user_id: int) -> None:
+        """Discord refused a DM: stop sending, and tell the student once."""
+        async with self._transaction():
+            await self._db.execute(
+                "UPDATE dm_subscriptions SET dm_closed = 1, notice_pending = 1 WHERE user_id = ? AND dm_closed = 0",
+                (user_id,))
+
+    async def take_notice(self, user_id: int) -> bool:
+        """True once after DMs to this user were refused (then the notice is cleared)."""
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "UPDATE dm_subscriptions SET notice_pending = 0 WHERE user_id = ? AND notice_pending = 1", (user_id,))
+            return cursor.rowcount == 1
 
     # --- housekeeping ---------------------------------------------------------------------
 

@@ -100,14 +100,14 @@ class Instructor(commands.Cog):
                      reason: app_commands.Range[str, 1, 300] | None = None) -> None:
         change = self._change(interaction, "cancel", date=self._day(date), reason=reason)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(change, outcome.before))
+        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     @course.command(name="move", description="Move a class to another day (its reminders move with it)")
     @app_commands.describe(date="The class to move: 9/18, #7…", to="The new day: 9/19, Sep 19…")
     async def move(self, interaction: discord.Interaction, date: str, to: str) -> None:
         change = self._change(interaction, "move", date=self._day(date), to=self._day(to))
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(change, outcome.before))
+        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     @course.command(name="add-reading", description="Add a paper to a class")
     @app_commands.describe(date="The class: 9/18, #7…", title="The paper's title", authors="e.g. Chen et al.",
@@ -120,7 +120,7 @@ class Instructor(commands.Cog):
             raise ChangeError(f"“{url}” is not a web link; give one starting with https://.")
         change = self._change(interaction, "add_reading", date=self._day(date), title=title, authors=authors, url=url)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(change, outcome.before))
+        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     @course.command(name="remove-reading", description="Remove a reading from a class")
     @app_commands.describe(date="The class: 9/18, #7…", title="The reading's title (autocomplete lists them)")
@@ -128,14 +128,14 @@ class Instructor(commands.Cog):
                              title: app_commands.Range[str, 1, 300]) -> None:
         change = self._change(interaction, "remove_reading", date=self._day(date), title=title)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(change, outcome.before))
+        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     @course.command(name="officehours", description="Post a note about office hours (shown by /officehours)")
     @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead")
     async def officehours(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 500]) -> None:
         change = self._change(interaction, "officehours", text=text)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(change, outcome.before))
+        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:

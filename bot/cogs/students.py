@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import critiques
 from bot.cogs.common import send_doc, send_messages
 from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
@@ -64,8 +65,10 @@ class Students(commands.Cog):
     @app_commands.command(name="deadlines", description=_describe("deadlines"))
     async def deadlines(self, interaction: discord.Interaction) -> None:
         bot = self.bot
-        answer = queries.deadlines(bot.course, bot.clock(), cutoff=bot.settings.critique_cutoff)
-        await send_doc(interaction, embeds.deadlines(answer))
+        now = bot.clock()
+        answer = queries.deadlines(bot.course, now, cutoff=bot.settings.critique_cutoff)
+        state = await critiques.critique_status(bot.store, bot.course, interaction.user.id, now)
+        await send_doc(interaction, embeds.deadlines(answer, state.count_line()), ephemeral=True)
 
     @app_commands.command(name="search", description=_describe("search"))
     @app_commands.describe(query=_option("search", "query"))
@@ -75,6 +78,32 @@ class Students(commands.Cog):
     @critique.command(name="rules", description=_describe("critique rules"))
     async def critique_rules(self, interaction: discord.Interaction) -> None:
         await send_doc(interaction, embeds.critique_rules(self.bot.course))
+
+    @critique.command(name="log", description=_describe("critique log"))
+    @app_commands.describe(date=_option("critique log", "date"))
+    async def critique_log(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
+        bot = self.bot
+        message = await critiques.log_critique(bot.store, bot.course, interaction.user.id, date, bot.clock())
+        await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
+
+    @critique_log.autocomplete("date")
+    async def critique_date_choices(self, interaction: discord.Interaction,
+                                    current: str) -> list[app_commands.Choice[str]]:
+        pairs = queries.class_choices(self.bot.course, current, self.bot.clock(), with_papers_only=True)
+        return [app_commands.Choice(name=label, value=value) for label, value in pairs]
+
+    @critique.command(name="status", description=_describe("critique status"))
+    async def critique_status(self, interaction: discord.Interaction) -> None:
+        bot = self.bot
+        state = await critiques.critique_status(bot.store, bot.course, interaction.user.id, bot.clock())
+        await send_doc(interaction, embeds.tracker(state), ephemeral=True)
+
+    @critique.command(name="remove", description=_describe("critique remove"))
+    @app_commands.describe(date=_option("critique remove", "date"))
+    async def critique_remove(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
+        bot = self.bot
+        message = await critiques.remove_critique(bot.store, bot.course, interaction.user.id, date, bot.clock())
+        await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 
     @app_commands.command(name="help", description=_describe("help"))
     async def help(self, interaction: discord.Interaction) -> None:

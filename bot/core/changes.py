@@ -69,8 +69,26 @@ def _replace_session(course: Course, old: Session, new: Session) -> Course:
 
 
 def _find_title(items: tuple[Any, ...], title: str) -> Any | None:
-    wanted = " ".join(title.lower().split())
-    return next((i for i in items if " ".join(i.title.lower().split()) == wanted), None)
+    """The item with this title (case and spacing ignored), or the only one it starts (autocomplete cuts at 100)."""
+    wanted = " ".join(title.lower().split()).rstrip("…")
+    exact = [i for i in items if " ".join(i.title.lower().split()) == wanted]
+    if exact:
+        return exact[0]
+    starts = [i for i in items if len(wanted) >= 20 and " ".join(i.title.lower().split()).startswith(wanted)]
+    return starts[0] if len(starts) == 1 else None
+
+
+def prepare(course: Course, change: Change) -> Change:
+    """The change as it will be stored: titles as the course spells them, spacing collapsed."""
+    p = dict(change.params)
+    if change.kind in ("add_reading", "remove_reading") and "title" in p:
+        p["title"] = " ".join(str(p["title"]).split())
+    if change.kind == "remove_reading" and "date" in p:
+        session = course.session_on(dt.date.fromisoformat(p["date"]))
+        found = _find_title(session.papers + session.resources, p["title"]) if session else None
+        if found is not None:
+            p["title"] = found.title
+    return dataclasses.replace(change, params=p)
 
 
 def apply_change(course: Course, change: Change) -> Course:
@@ -101,7 +119,7 @@ def apply_change(course: Course, change: Change) -> Course:
         title = " ".join(str(p["title"]).split())
         if not title:
             raise ChangeError("The reading needs a title.")
-        if _find_title(session.papers, title):
+        if _find_title(session.papers + session.resources, title):
             raise ChangeError(f"“{title}” is already a reading of {label(session)}.")
         paper = Paper(title=title, authors=p.get("authors") or None, url=p.get("url") or None)
         return _replace_session(course, session, dataclasses.replace(session, papers=session.papers + (paper,)))
@@ -150,7 +168,8 @@ def describe(change: Change, before: Course) -> str:
     name = label(session) if session else "The class"
     day = short_date(dt.date.fromisoformat(p["date"])) if "date" in p else ""
     if change.kind == "cancel":
-        reason = f" Reason: {p['reason']}" if p.get("reason") else ""
+        reason = p.get("reason") or ""
+        reason = f" Reason: {reason}" + ("" if reason[-1:] in ".!?" else ".") if reason else ""
         return f"{name} on {day} is cancelled.{reason}"
     if change.kind == "move":
         return f"{name} moved from {day} to {short_date(dt.date.fromisoformat(p['to']))}."

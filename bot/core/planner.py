@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
-from bot.core.dates import short_date
+from bot.core.dates import QueryError, short_date
 from bot.core.model import Course, Deadline, OfficeHours, Session
 from bot.core.queries import critique_due, deadline_due, monday_of
 
@@ -45,8 +46,12 @@ class Reminder:
 
     @property
     def nonce(self) -> str:
-        """A Discord nonce (at most 25 characters) derived from the key: the same reminder, the same nonce."""
-        return hashlib.sha256(self.key.encode()).hexdigest()[:25]
+        return nonce_for(self.key)
+
+
+def nonce_for(key: str) -> str:
+    """A Discord nonce (at most 25 characters) derived from a delivery key: the same post, the same nonce."""
+    return hashlib.sha256(key.encode()).hexdigest()[:25]
 
 
 def _at(course: Course, day: dt.date, time: dt.time) -> dt.datetime:
@@ -178,3 +183,23 @@ def plan(course: Course, settings: ReminderSettings = ReminderSettings()) -> tup
 def upcoming(reminders: tuple[Reminder, ...], now: dt.datetime) -> tuple[Reminder, ...]:
     """Those still to come."""
     return tuple(r for r in reminders if r.at > now)
+
+
+DM_KINDS = {"critique": "critique deadlines", "project": "project deadlines", "digest": "the weekly digest"}
+_KIND_WORDS = {"critique": "critique", "critiques": "critique", "project": "project", "projects": "project",
+               "proposal": "project", "final": "project", "deadlines": "project", "digest": "digest",
+               "weekly": "digest", "week": "digest"}
+
+
+def parse_kinds(text: str | None) -> tuple[str, ...]:
+    """'critiques, project' → ('critique', 'project'); empty or 'all' → every kind; QueryError otherwise."""
+    words = [w for w in re.split(r"[\s,;/+&]+|\band\b", (text or "").lower()) if w]
+    if not words or words == ["all"]:
+        return tuple(DM_KINDS)
+    unknown = [w for w in words if w not in _KIND_WORDS and w != "all"]
+    if unknown:
+        raise QueryError(f"I don't know the reminder kind “{unknown[0][:40]}”. "
+                         "Choose from: critiques, project, digest — or all.")
+    if "all" in words:
+        return tuple(DM_KINDS)
+    return tuple(k for k in DM_KINDS if k in {_KIND_WORDS[w] for w in words})

@@ -272,7 +272,8 @@ def _choice_label(session: Session) -> str:
     return label if len(label) <= 100 else label[:99] + "…"
 
 
-def class_choices(course: Course, typed: str, now: dt.datetime, limit: int = 25) -> list[tuple[str, str]]:
+def class_choices(course: Course, typed: str, now: dt.datetime, limit: int = 25, *,
+                  with_papers_only: bool = False) -> list[tuple[str, str]]:
     """Autocomplete for a date option: (label, ISO date) of classes matching what was typed, upcoming first."""
     needle = re.sub(r"\s+", " ", typed.strip().lower())[:100]
     words = needle.replace("#", " ").split()
@@ -281,6 +282,8 @@ def class_choices(course: Course, typed: str, now: dt.datetime, limit: int = 25)
     ordered = course.sessions[upcoming_from:] + course.sessions[:upcoming_from]
     choices = []
     for s in ordered:
+        if with_papers_only and not s.has_papers:
+            continue
         label = _choice_label(s)
         forms = (label.lower(), f"{s.date.month}/{s.date.day}", f"{s.date:%m/%d}", s.date.isoformat(),
                  f"{s.date:%B} {s.date.day}".lower(), f"#{s.number}")

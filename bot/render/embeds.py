@@ -25,6 +25,7 @@ from bot.core.queries import (
     ScheduleAnswer,
 )
 from bot.core.search import SearchAnswer
+from bot.core.tracker import TrackerStatus
 from bot.render import words
 
 TITLE_MAX = 256
@@ -39,6 +40,7 @@ CONTENT_MAX = 2000
 
 COLOUR = discord.Colour(0x3B6EA5)
 CANCELLED_COLOUR = discord.Colour(0x9E9E9E)
+ERROR_COLOUR = discord.Colour(0xC0392B)
 
 
 def safe(text: str) -> str:
@@ -231,3 +233,8 @@ def critique_rules(course: Course) -> Doc:
 def help_doc(course: Course) -> Doc:
     lines = [f"`{c.usage}` — {c.description}" for c in STUDENT_COMMANDS]
     return Doc(f"{course.title} ({course.term})", lines, footer="Dates: 9/18, Sep 18, 2024-09-18, today, next, #7")
+
+
+def tracker(state: TrackerStatus) -> Doc:
+    colour = ERROR_COLOUR if state.warning else COLOUR
+    return Doc("Your critiques", [safe(line) for line in words.tracker_lines(state)], colour=colour)

@@ -6,6 +6,7 @@ from bot.core.dates import clock_time, short_date
 from bot.core.model import WEEKDAY_NAMES, Course, OfficeHours, Paper, Resource, Session
 from bot.core.queries import CourseOver, DueItem, NoClass, Readings
 from bot.core.search import Hit
+from bot.core.tracker import TrackerStatus
 
 RESOURCE_LABELS = {"book": "book", "slides": "slides", "blog": "blog post", "web": "web page",
                    "tutorial": "tutorial", "news": "news article"}
@@ -121,4 +122,27 @@ def critique_rules_lines(course: Course) -> list[str]:
     if p.rules:
         lines += ["", "All the rules from the syllabus:"]
         lines += [f" - {rule}" for rule in p.rules]
+    return lines
+
+
+def tracker_lines(state: TrackerStatus) -> list[str]:
+    """The critique tracker's status, as a student reads it."""
+    lines = [f"You have logged {state.done} of {state.required} critiques."]
+    if state.warning:
+        lines.append(f"⚠ {state.warning}")
+    elif state.needed:
+        lines.append(f"{len(state.remaining)} classes with papers are left for the {state.needed} you still need.")
+    else:
+        lines.append("That is all of them. Well done!")
+    if state.counted:
+        lines += ["", "Logged:"]
+        lines += [f" - Class {s.number} · {short_date(s.date)} · {s.title}" for s, _ in state.counted]
+    if state.not_counted:
+        lines += ["", "Kept but not counted:"]
+        lines += [f" - Class {r.number} · {short_date(r.class_date)}: {why}" for r, why in state.not_counted]
+    if state.needed and state.remaining:
+        upcoming = ", ".join(f"{short_date(s.date)} (#{s.number})" for s in state.remaining[:6])
+        more = f" and {len(state.remaining) - 6} more" if len(state.remaining) > 6 else ""
+        lines += ["", f"Next classes with papers: {upcoming}{more}."]
+    lines += ["", "/critique log DATE after you hand one in · /critique remove DATE to undo"]
     return lines

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-import time_machine
 
 from bot.clock import system_clock
 from tests.cogs.test_students import EPHEMERAL, embed_text
@@ -30,21 +29,13 @@ TEACHER = {"user": INSTRUCTOR, "roles": [INSTRUCTOR_ROLE]}
 
 
 @pytest.fixture
-def frozen():
-    """The wall clock at Tue Sep 17 2024 09:00 in New York, for the bot and its scheduler alike."""
-    with time_machine.travel(at(2024, 9, 17, 9, 0), tick=False) as traveller:
-        yield traveller
+def settings(live_settings):
+    return live_settings
 
 
 @pytest.fixture
-def settings(fake, tmp_path):
-    return settings_for(fake, tmp_path)
-
-
-@pytest.fixture
-async def bot(fake, settings, frozen):
-    async with running_bot(fake, settings, system_clock) as running:
-        yield running
+def bot(live_bot):
+    return live_bot
 
 
 async def run(fake, subcommand=None, options=None, *, name="course", who=None, **kwargs):
@@ -194,7 +185,7 @@ async def test_remove_reading_and_officehours(bot, fake):
     await run(fake, "remove-reading", {"date": "9/18", "title": "simclr slides"})
     await run(fake, "officehours", {"text": "No office hours on Sep 18; Thursday 2-3pm instead."})
     texts = announcements(fake)
-    assert "Removed from Class 7 (Self-supervised learning - Vision) on Wed Sep 18: “simclr slides”." in texts[0]
+    assert "Removed from Class 7 (Self-supervised learning - Vision) on Wed Sep 18: “SimCLR slides”." in texts[0]
     assert "Office hours update: No office hours on Sep 18; Thursday 2-3pm instead." in texts[1]
     student, _ = await run(fake, name="officehours", who={"user": STUDENT})
     assert "Thursday 2-3pm instead" in embed_text(student)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,9 +87,17 @@ COMMAND_LINE = st.one_of(
 )
 
 
+@pytest.fixture(scope="module")
+def scratch_settings(tmp_path_factory):
+    """Settings whose database is a scratch file: the tracker commands write to it."""
+    from bot.settings import Settings
+
+    return Settings(database=str(tmp_path_factory.mktemp("console") / "db.sqlite3"))
+
+
 @PROPERTY
 @given(line=COMMAND_LINE, now=NOW)
-def test_console_answers_every_line(course: Course, line: str, now: dt.datetime) -> None:
+def test_console_answers_every_line(course: Course, line: str, now: dt.datetime, scratch_settings) -> None:
     """The console turns any line into text (errors included), never an exception."""
-    reply = console.answer(course, line, now)
+    reply = console.answer(course, line, now, scratch_settings)
     assert isinstance(reply, str) and reply.strip()

@@ -1,0 +1,77 @@
+"""/remind on|off|status: opt-in direct-message reminders, and the one-time notice when DMs are closed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import NO_MENTIONS
+from bot.cogs.common import send_doc
+from bot.commands import COMMANDS_BY_NAME
+from bot.core.planner import DM_KINDS, parse_kinds
+from bot.render import embeds
+
+if TYPE_CHECKING:
+    from bot.app import CourseBot
+
+DMS_CLOSED_NOTICE = (
+    "I tried to send you a reminder by direct message, but Discord refused: your DMs are closed to members of "
+    "this server. I have paused your DM reminders. To get them, allow direct messages (server menu → Privacy "
+    "Settings → Direct Messages), then run /remind on again."
+)
+
+
+def _describe(name: str) -> str:
+    return COMMANDS_BY_NAME[name].description
+
+
+class Reminders(commands.Cog):
+    """Direct-message reminder subscriptions."""
+
+    remind = app_commands.Group(name="remind", description="Reminders by direct message (opt-in)")
+
+    def __init__(self, bot: CourseBot) -> None:
+        self.bot = bot
+
+    @remind.command(name="on", description=_describe("remind on"))
+    @app_commands.describe(kinds=COMMANDS_BY_NAME["remind on"].options[0].description)
+    async def on(self, interaction: discord.Interaction, kinds: app_commands.Range[str, 1, 100] | None = None) -> None:
+        bot = self.bot
+        chosen = parse_kinds(kinds)
+        await bot.store.subscribe(interaction.user.id, chosen, bot.clock())  # type: ignore[union-attr]
+        await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
+        names = ", ".join(DM_KINDS[k] for k in chosen)
+        lines = [f"You will get direct messages for: {names}.",
+                 "Make sure you allow direct messages from members of this server. /remind off to stop."]
+        await send_doc(interaction, embeds.Doc("DM reminders on", lines), ephemeral=True)
+
+    @remind.command(name="off", description=_describe("remind off"))
+    async def off(self, interaction: discord.Interaction) -> None:
+        bot = self.bot
+        removed = await bot.store.unsubscribe(interaction.user.id)  # type: ignore[union-attr]
+        if removed:
+            await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
+        text = "DM reminders are off." if removed else "You were not getting DM reminders; nothing to stop."
+        await send_doc(interaction, embeds.Doc("DM reminders off", [text]), ephemeral=True)
+
+    @remind.command(name="status", description=_describe("remind status"))
+    async def status(self, interaction: discord.Interaction) -> None:
+        subscription = await self.bot.store.subscription(interaction.user.id)  # type: ignore[union-attr]
+        if subscription is None:
+            lines = ["You do not get DM reminders. /remind on to start (the reminder channel has them all)."]
+        elif subscription.dm_closed:
+            lines = ["Your DM reminders are paused: Discord refused my last direct message to you.",
+                     "Allow direct messages from this server, then /remind on."]
+        else:
+            lines = [f"You get direct messages for: {', '.join(DM_KINDS[k] for k in subscription.kinds)}."]
+        await send_doc(interaction, embeds.Doc("DM reminders", lines), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        """Tell a student once, after whatever they just did, that their DMs are closed."""
+        store = self.bot.store
+        if store is not None and await store.take_notice(interaction.user.id):
+            await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True, allowed_mentions=NO_MENTIONS)
