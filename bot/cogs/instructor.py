@@ -131,9 +131,10 @@ class Instructor(commands.Cog):
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     @course.command(name="officehours", description="Post a note about office hours (shown by /officehours)")
-    @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead")
+    @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead (or: clear)")
     async def officehours(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 500]) -> None:
-        change = self._change(interaction, "officehours", text=text)
+        cleared = text.strip().lower() in ("clear", "none", "-")
+        change = self._change(interaction, "officehours", text="" if cleared else text)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 

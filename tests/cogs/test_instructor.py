@@ -254,3 +254,11 @@ async def test_announce_never_pings_unless_asked(bot, fake):
     assert role["allowed_mentions"]["roles"] == [str(STUDENT_ROLE)] or role["allowed_mentions"]["roles"] == [
         STUDENT_ROLE]
     assert role["allowed_mentions"].get("parse", []) == []
+
+
+async def test_officehours_note_can_be_cleared(bot, fake):
+    """`/course officehours text:clear` removes the note and says so."""
+    await run(fake, "officehours", {"text": "Zoom only this week"})
+    await run(fake, "officehours", {"text": "clear"})
+    assert "The office hours note was removed." in announcements(fake)[-1]
+    assert bot.course.office_hours_notice is None
