@@ -59,3 +59,16 @@ def run_bot(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproces
                               timeout=60, check=False)
 
     return run
+
+
+@pytest.fixture
+async def fake():
+    """A fake Discord on 127.0.0.1 with the course's channels and roles, for end-to-end tests."""
+    from tests.harness import make_fake
+
+    server = make_fake()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -18,22 +18,12 @@ import time_machine
 
 from bot.clock import system_clock
 from bot.delivery import LATE_PREFIX, RETRY_DELAYS
-from tests.harness import REMINDERS, REPO, at, make_fake, running_bot, settings_for
+from tests.harness import REMINDERS, REPO, at, running_bot, settings_for
 
 pytestmark = pytest.mark.asyncio
 
 EVE = "critique:2024-09-18:eve"
 MESSAGES = rf"/channels/{REMINDERS}/messages"
-
-
-@pytest.fixture
-async def fake():
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 def posts(fake, channel=REMINDERS):

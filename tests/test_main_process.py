@@ -10,19 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import REPO, make_fake
+from tests.harness import REPO
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-async def fake():
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 def bot_env(fake, tmp_path: Path, token: str | None = None, **extra: str) -> dict[str, str]:

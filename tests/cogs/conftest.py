@@ -10,22 +10,12 @@ import time_machine
 from bot.app import CourseBot
 from bot.clock import system_clock
 from tests.fake_discord import FakeDiscord
-from tests.harness import TestClock, at, make_fake, running_bot, settings_for
+from tests.harness import TestClock, at, running_bot, settings_for
 
 
 @pytest.fixture
 def clock() -> TestClock:
     return TestClock(at(2024, 9, 17, 9, 0))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
