@@ -85,6 +85,7 @@ class Instructor(commands.Cog):
 
     async def _done(self, interaction: discord.Interaction, outcome: Outcome, summary: str) -> None:
         """Announce a change, then tell the instructor what was stored, announced and re-planned."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the announcement is a REST call
         note = await self._announce("Course update", [summary], interaction.user.display_name)
         lines = [f"Saved as change #{outcome.change.id}: {summary}" if outcome.change else summary, note]
         lines += _conflict_lines(outcome)
@@ -196,13 +197,14 @@ class Instructor(commands.Cog):
             content = f"<@&{role}>"
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role)])
         doc = embeds.Doc("Announcement", [embeds.safe(message)], footer=f"— {interaction.user.display_name}")
+        await interaction.response.defer(ephemeral=True, thinking=True)  # posting may be slow; ack first
         channel = self.bot.get_partial_messageable(channel_id)
         for i, page in enumerate(embeds.pack(doc)):
             await channel.send(content=content if i == 0 else None, embeds=page, allowed_mentions=mentions)
         log.info("announcement posted channel=%s author=%s ping=%s", channel_id, interaction.user.id,
                         ping.value if ping else None)
-        await interaction.response.send_message(f"Announced in <#{channel_id}>.", ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(f"Announced in <#{channel_id}>.", ephemeral=True,
+                                        allowed_mentions=NO_MENTIONS)
 
     @move.autocomplete("date")
     @cancel.autocomplete("date")

@@ -4,6 +4,7 @@ persistence, undo, reload, the reminder plan before and after, and mention safet
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 
@@ -39,21 +40,18 @@ def bot(live_bot):
 
 
 async def run(fake, subcommand=None, options=None, *, name="course", who=None, **kwargs):
-    """Invoke a command and return (callback data, the interaction)."""
+    """Invoke a command; return (the message it answered with, the interaction).
+
+    Commands that post elsewhere first defer (type 5); their answer is then the follow-up.
+    """
     who = who or TEACHER
     interaction = await fake.send_interaction(name=name, subcommand=subcommand or (), options=options, **who,
                                               **kwargs)
     callback = await fake.wait_for_callback(interaction)
+    if callback.json["type"] == 5:
+        followup = await fake.wait_for_request("POST", rf"/webhooks/\d+/{re.escape(interaction.token)}")
+        return followup.json, interaction
     return callback.json.get("data") or {}, interaction
-
-
-async def run_deferred(fake, subcommand, options=None, who=None):
-    """A command that defers: wait for the follow-up that replaces "thinking…" and return that message."""
-    interaction = await fake.send_interaction(name="course", subcommand=subcommand, options=options,
-                                              **(who or TEACHER))
-    assert (await fake.wait_for_callback(interaction)).json["type"] == 5
-    followup = await fake.wait_for_request("POST", rf"/webhooks/\d+/{interaction.token}")
-    return followup.json
 
 
 def announcements(fake):
@@ -218,18 +216,18 @@ async def test_reload_good_broken_and_conflicting(fake, tmp_path, frozen):
     async with running_bot(fake, settings, system_clock) as bot:
         await run(fake, "add-reading", {"date": "12/4", "title": "Extra paper"})
         schedule.write_text(original.replace("topic: Scaling Laws", "topic: Scaling laws and compute"))
-        data = await run_deferred(fake, "reload")
+        data, _ = await run(fake, "reload")
         assert "renamed: “Scaling Laws” → “Scaling laws and compute”" in embed_text(data)
         assert "renamed: “Scaling Laws” → “Scaling laws and compute”" in announcements(fake)[-1]
         schedule.write_text(original.replace("timezone: America/New_York", "timezone: Nowhere/Land"))
-        data = await run_deferred(fake, "reload")
+        data, _ = await run(fake, "reload")
         assert "Reload refused" in embed_text(data) and f"{schedule}:" in embed_text(data)
         assert bot.course.session_number(27).topic == "Scaling laws and compute"
         with contextlib.suppress(ValueError):
             start = original.index("  - number: 28")
             end = original.index("  - number: 29")
             schedule.write_text(original[:start] + original[end:])
-        data = await run_deferred(fake, "reload")
+        data, _ = await run(fake, "reload")
         text = embed_text(data)
         assert "Removed: Class 28" in text
         assert "Stored change #1 (add_reading) no longer applies" in text
