@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.cogs.test_students import EPHEMERAL, embed_text
@@ -68,6 +70,7 @@ async def test_tracker_survives_restart_and_keeps_cancelled_records(fake, tmp_pa
         teacher = await fake.send_interaction(name="course", subcommand="cancel", options={"date": "9/23"},
                                               user=INSTRUCTOR, roles=[INSTRUCTOR_ROLE])
         await fake.wait_for_callback(teacher)
+        await fake.wait_for_request("POST", rf"/webhooks/\d+/{re.escape(teacher.token)}")  # the answer after defer
         status = await critique(fake, "status")
     assert "You have logged 1 of 10 critiques." in status
     assert "Kept but not counted:" in status and "Class 8 · Mon Sep 23: that class was cancelled" in status
