@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -56,17 +55,16 @@ class ReminderService:
         self.scheduler = ReminderScheduler(self.fire, timezone)
         self.plan: dict[str, Reminder] = {}
         self._in_flight: dict[str, asyncio.Task[Outcome]] = {}
-        self.on_outcome: Callable[[Outcome], None] | None = None  # tests and metrics watch outcomes
 
     async def start(self, course: Course) -> None:
         """Plan, schedule (missed reminders run at once), and start waking up."""
+        if self._channel_id is None:
+            log.warning("reminder_channel_id is not set: reminders go only to direct-message subscribers")
         self.scheduler.start()
         await self.replan(course)
 
     async def replan(self, course: Course) -> None:
         """Re-plan after any change: jobs for what is still to post, none for what is done or removed."""
-        if self._channel_id is None:
-            log.warning("reminder_channel_id is not set: reminders go only to direct-message subscribers")
         self.plan = {r.key: r for r in plan(course, self._settings)}
         ledger = await self._store.ledger()
         subscribers = [s for s in await self._store.subscriptions() if not s.dm_closed]
@@ -113,10 +111,7 @@ class ReminderService:
             task = asyncio.ensure_future(self._deliver(key))
             self._in_flight[key] = task
             task.add_done_callback(lambda _: self._in_flight.pop(key, None))
-        outcome = await asyncio.shield(task)
-        if self.on_outcome:
-            self.on_outcome(outcome)
-        return outcome
+        return await asyncio.shield(task)
 
     async def _deliver(self, key: str) -> Outcome:
         reminder = self.plan.get(key)
