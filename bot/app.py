@@ -145,13 +145,14 @@ class CourseBot(commands.Bot):
                  self.settings.guild_id or "global", self.synced_count, self.course.term)
 
     async def close(self) -> None:
+        """Reminders in flight finish first, then the gateway and HTTP close, the database last."""
         if self.reminders is not None:
             await self.reminders.close()
             self.reminders = None
+        await super().close()
         if self.store is not None:
             await self.store.close()
             self.store = None
-        await super().close()
 
 
 async def serve(bot: CourseBot, token: str) -> int:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -92,3 +93,12 @@ async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock) -
         with contextlib.suppress(asyncio.CancelledError):
             await task
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+async def final_answer(fake: FakeDiscord, interaction: Any) -> dict[str, Any]:
+    """The message an interaction was answered with: the callback's, or the follow-up after a defer."""
+    callback = await fake.wait_for_callback(interaction)
+    if callback.json["type"] == 5:
+        followup = await fake.wait_for_request("POST", rf"/webhooks/\d+/{re.escape(interaction.token)}")
+        return followup.json
+    return callback.json.get("data") or {}

@@ -22,3 +22,10 @@ async def send_messages(interaction: discord.Interaction, messages: list[list[di
         await interaction.response.send_message(embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
     for embeds in rest:
         await interaction.followup.send(embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
+async def acknowledge(interaction: discord.Interaction) -> None:
+    """Defer (ephemeral, "thinking…") before work that waits on the database or another REST call,
+    so a busy database or a slow API cannot make us miss Discord's 3-second window."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)

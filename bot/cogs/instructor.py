@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NO_MENTIONS
-from bot.cogs.common import send_doc
+from bot.cogs.common import acknowledge, send_doc
 from bot.core import queries
 from bot.core.changes import Change, ChangeError, describe, describe_undo, resolve_day
 from bot.core.dates import short_date
@@ -85,7 +85,6 @@ class Instructor(commands.Cog):
 
     async def _done(self, interaction: discord.Interaction, outcome: Outcome, summary: str) -> None:
         """Announce a change, then tell the instructor what was stored, announced and re-planned."""
-        await interaction.response.defer(ephemeral=True, thinking=True)  # the announcement is a REST call
         note = await self._announce("Course update", [summary], interaction.user.display_name)
         lines = [f"Saved as change #{outcome.change.id}: {summary}" if outcome.change else summary, note]
         lines += _conflict_lines(outcome)
@@ -99,6 +98,7 @@ class Instructor(commands.Cog):
     @app_commands.describe(date="The class: 9/18, Sep 18, #7, next…", reason="Why (shown to students)")
     async def cancel(self, interaction: discord.Interaction, date: str,
                      reason: app_commands.Range[str, 1, 300] | None = None) -> None:
+        await acknowledge(interaction)
         change = self._change(interaction, "cancel", date=self._day(date), reason=reason)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
@@ -106,6 +106,7 @@ class Instructor(commands.Cog):
     @course.command(name="move", description="Move a class to another day (its reminders move with it)")
     @app_commands.describe(date="The class to move: 9/18, #7…", to="The new day: 9/19, Sep 19…")
     async def move(self, interaction: discord.Interaction, date: str, to: str) -> None:
+        await acknowledge(interaction)
         change = self._change(interaction, "move", date=self._day(date), to=self._day(to))
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
@@ -119,6 +120,7 @@ class Instructor(commands.Cog):
                           url: app_commands.Range[str, 1, 500] | None = None) -> None:
         if url is not None and not url.startswith(("https://", "http://")):
             raise ChangeError(f"“{url}” is not a web link; give one starting with https://.")
+        await acknowledge(interaction)
         change = self._change(interaction, "add_reading", date=self._day(date), title=title, authors=authors, url=url)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
@@ -127,6 +129,7 @@ class Instructor(commands.Cog):
     @app_commands.describe(date="The class: 9/18, #7…", title="The reading's title (autocomplete lists them)")
     async def remove_reading(self, interaction: discord.Interaction, date: str,
                              title: app_commands.Range[str, 1, 300]) -> None:
+        await acknowledge(interaction)
         change = self._change(interaction, "remove_reading", date=self._day(date), title=title)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
@@ -134,6 +137,7 @@ class Instructor(commands.Cog):
     @course.command(name="officehours", description="Post a note about office hours (shown by /officehours)")
     @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead (or: clear)")
     async def officehours(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 500]) -> None:
+        await acknowledge(interaction)
         cleared = text.strip().lower() in ("clear", "none", "-")
         change = self._change(interaction, "officehours", text="" if cleared else text)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
@@ -148,6 +152,7 @@ class Instructor(commands.Cog):
 
     @course.command(name="undo", description="Revert the newest change still in effect")
     async def undo(self, interaction: discord.Interaction) -> None:
+        await acknowledge(interaction)
         state = self.bot.state
         assert state is not None
         outcome = await state.undo(interaction.user.id, interaction.user.display_name)
@@ -157,7 +162,7 @@ class Instructor(commands.Cog):
 
     @course.command(name="reload", description="Re-read schedule.yaml and announce what changed")
     async def reload(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await acknowledge(interaction)
         state = self.bot.state
         assert state is not None
         try:
@@ -197,7 +202,7 @@ class Instructor(commands.Cog):
             content = f"<@&{role}>"
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role)])
         doc = embeds.Doc("Announcement", [embeds.safe(message)], footer=f"— {interaction.user.display_name}")
-        await interaction.response.defer(ephemeral=True, thinking=True)  # posting may be slow; ack first
+        await acknowledge(interaction)
         channel = self.bot.get_partial_messageable(channel_id)
         for i, page in enumerate(embeds.pack(doc)):
             await channel.send(content=content if i == 0 else None, embeds=page, allowed_mentions=mentions)

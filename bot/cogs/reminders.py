@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NO_MENTIONS
-from bot.cogs.common import send_doc
+from bot.cogs.common import acknowledge, send_doc
 from bot.commands import COMMANDS_BY_NAME
 from bot.core.planner import DM_KINDS, parse_kinds
 from bot.render import embeds
@@ -41,6 +41,7 @@ class Reminders(commands.Cog):
     async def on(self, interaction: discord.Interaction, kinds: app_commands.Range[str, 1, 100] | None = None) -> None:
         bot = self.bot
         chosen = parse_kinds(kinds)
+        await acknowledge(interaction)
         await bot.store.subscribe(interaction.user.id, chosen, bot.clock())  # type: ignore[union-attr]
         await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
         names = ", ".join(DM_KINDS[k] for k in chosen)
@@ -51,6 +52,7 @@ class Reminders(commands.Cog):
     @remind.command(name="off", description=_describe("remind off"))
     async def off(self, interaction: discord.Interaction) -> None:
         bot = self.bot
+        await acknowledge(interaction)
         removed = await bot.store.unsubscribe(interaction.user.id)  # type: ignore[union-attr]
         if removed:
             await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
@@ -73,5 +75,7 @@ class Reminders(commands.Cog):
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
         """Tell a student once, after whatever they just did, that their DMs are closed."""
         store = self.bot.store
-        if store is not None and await store.take_notice(interaction.user.id):
+        if store is None or self.bot.is_closed():
+            return
+        if await store.take_notice(interaction.user.id):
             await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True, allowed_mentions=NO_MENTIONS)

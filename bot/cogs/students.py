@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import critiques
-from bot.cogs.common import send_doc, send_messages
+from bot.cogs.common import acknowledge, send_doc, send_messages
 from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
 from bot.core.search import search
@@ -83,6 +83,7 @@ class Students(commands.Cog):
     @app_commands.describe(date=_option("critique log", "date"))
     async def critique_log(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
         bot = self.bot
+        await acknowledge(interaction)
         message = await critiques.log_critique(bot.store, bot.course, interaction.user.id, date, bot.clock())
         await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 
@@ -102,6 +103,7 @@ class Students(commands.Cog):
     @app_commands.describe(date=_option("critique remove", "date"))
     async def critique_remove(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
         bot = self.bot
+        await acknowledge(interaction)
         message = await critiques.remove_critique(bot.store, bot.course, interaction.user.id, date, bot.clock())
         await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 

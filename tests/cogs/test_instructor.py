@@ -4,7 +4,6 @@ persistence, undo, reload, the reminder plan before and after, and mention safet
 from __future__ import annotations
 
 import contextlib
-import re
 
 import pytest
 
@@ -19,6 +18,7 @@ from tests.harness import (
     STUDENT,
     STUDENT_ROLE,
     at,
+    final_answer,
     running_bot,
     settings_for,
 )
@@ -47,11 +47,7 @@ async def run(fake, subcommand=None, options=None, *, name="course", who=None, *
     who = who or TEACHER
     interaction = await fake.send_interaction(name=name, subcommand=subcommand or (), options=options, **who,
                                               **kwargs)
-    callback = await fake.wait_for_callback(interaction)
-    if callback.json["type"] == 5:
-        followup = await fake.wait_for_request("POST", rf"/webhooks/\d+/{re.escape(interaction.token)}")
-        return followup.json, interaction
-    return callback.json.get("data") or {}, interaction
+    return await final_answer(fake, interaction), interaction
 
 
 def announcements(fake):

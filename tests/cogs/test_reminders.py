@@ -8,7 +8,7 @@ from bot.clock import system_clock
 from bot.cogs.reminders import DMS_CLOSED_NOTICE
 from bot.delivery import dm_key
 from tests.cogs.test_students import EPHEMERAL, embed_text
-from tests.harness import REMINDERS, STUDENT, at, running_bot
+from tests.harness import REMINDERS, STUDENT, at, final_answer, running_bot
 
 pytestmark = pytest.mark.asyncio
 
@@ -18,7 +18,7 @@ OTHER_STUDENT = STUDENT + 7
 
 async def remind(fake, sub, options=None, user=STUDENT):
     interaction = await fake.send_interaction(name="remind", subcommand=sub, options=options, user=user)
-    data = (await fake.wait_for_callback(interaction)).json["data"]
+    data = await final_answer(fake, interaction)
     assert data["flags"] & EPHEMERAL
     return data
 

@@ -55,17 +55,21 @@ class BotDriver:
         guild_id: int | None | EllipsisType = ...,
         channel_id: int | None = None,
         locale: str = "en-US",
+        command_guild_id: int | None | EllipsisType = ...,
     ) -> InteractionRecord:
         """Dispatches INTERACTION_CREATE for a synced command (type 2, or 4 = AUTOCOMPLETE with `focused`).
 
         `subcommand` is "sub", "group sub" or a sequence; `options` maps option names to values (typed
         by the synced definition) or is a raw option list. guild_id=None sends it from the user's DMs.
+        `command_guild_id` looks the command up in another scope than the one it is sent from (Discord never
+        does that): e.g. the fake guild's command sent with another guild_id, to check that the bot refuses it.
         """
         guild = self.world.guild_id if guild_id is ... else guild_id
         user_id = self._ensure_user(user, roles, guild is not None)
-        command = self.world.find_command(name, command_type, guild)
+        scope = guild if command_guild_id is ... else command_guild_id
+        command = self.world.find_command(name, command_type, scope)
         if command is None:
-            raise LookupError(f"command {name!r} (type {command_type}) was not synced for guild {guild} or globally")
+            raise LookupError(f"command {name!r} (type {command_type}) was not synced for guild {scope} or globally")
         if isinstance(subcommand, str):
             subcommand = subcommand.split()
         if type == AUTOCOMPLETE and focused is None:

@@ -131,6 +131,9 @@ class Gateway:
         self.frames: list[GatewayFrame] = []
         self.connect_queries: list[dict[str, str]] = []  # the URL query of each connection attempt
         self.ack_heartbeats = True
+        self.released = asyncio.Event()  # cleared by FakeDiscord.hold_gateway: new connections wait for HELLO
+        self.released.set()
+        self.held = 0  # connections waiting on the hold right now
 
     def record(self, payload: dict[str, Any], direction: str) -> None:
         frame = GatewayFrame(
@@ -171,6 +174,10 @@ class Gateway:
         conn = GatewayConnection(ws, compressor, self)
         self.connections.add(conn)
         try:
+            if not self.released.is_set():
+                await self._hold()
+                if ws.closed:
+                    return ws
             if version not in ("9", "10"):
                 await conn.close(CLOSE_INVALID_API_VERSION, "Invalid API version.")
                 return ws
@@ -189,6 +196,15 @@ class Gateway:
                 conn.session.connection = None
             self.fake._gateway_disconnected()  # only un-readies if the current session lost its link
         return ws
+
+    async def _hold(self) -> None:
+        """Keeps an accepted connection waiting for HELLO until the hold is released."""
+        self.held += 1
+        self.fake._notify()
+        try:
+            await self.released.wait()
+        finally:
+            self.held -= 1
 
     async def _on_text(self, conn: GatewayConnection, text: str) -> None:
         try:

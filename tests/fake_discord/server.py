@@ -3,7 +3,7 @@
 REST lives under `/api/v10`, the gateway websocket at `/gateway` on the same port. Every REST
 request is recorded; tests wait (never sleep-poll) on an asyncio.Event renewed on every change for
 requests, gateway frames and readiness, and can inject faults (5xx, 429, slow answers, dropped
-gateway, INVALID_SESSION, unacknowledged heartbeats).
+gateway, a gateway that keeps the bot waiting for HELLO, INVALID_SESSION, unacknowledged heartbeats).
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ class FakeDiscord(BotDriver):
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        self.gateway.released.set()  # a held connection would otherwise wait for ever
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -343,6 +344,19 @@ class FakeDiscord(BotDriver):
     async def request_reconnect(self) -> None:
         """Sends op 7 RECONNECT; discord.py closes and resumes."""
         await self.gateway.request_reconnect()
+
+    def hold_gateway(self, held: bool = True) -> None:
+        """While held, new gateway connections are accepted but get no HELLO, so a bot that lost its connection
+        stays disconnected (REST keeps working) until `hold_gateway(False)`; then HELLO is sent and the bot
+        resumes or identifies as usual. Events dispatched meanwhile are buffered for its RESUME."""
+        if held:
+            self.gateway.released.clear()
+        else:
+            self.gateway.released.set()
+
+    async def wait_for_held_connection(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until a connection attempt is waiting on the hold (the bot has tried to reconnect)."""
+        await self._wait(lambda: self.gateway.held > 0 or None, timeout, "a gateway connection on hold")
 
     def set_heartbeat_acks(self, enabled: bool) -> None:
         """Stops/starts answering heartbeats with op 11 (a zombied connection)."""

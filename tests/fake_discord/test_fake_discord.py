@@ -373,6 +373,24 @@ async def test_drop_and_resume_replays_missed_events(fake: FakeDiscord, bot: Bot
 
 
 @pytest.mark.asyncio
+async def test_held_gateway_keeps_the_bot_away_until_released(fake: FakeDiscord, bot: Bot) -> None:
+    since = len(fake.gateway_frames)
+    fake.hold_gateway()
+    await fake.drop_gateway(4000)
+    await fake.wait_for_held_connection()
+    channel = await _channel(bot, fake)
+    await channel.send("REST still works")  # while the gateway is away
+    interaction = await fake.send_interaction(name="ping")  # buffered for the RESUME
+    assert [f.op for f in fake.gateway_frames[since:] if f.direction == "send"] == []  # not even HELLO
+    assert interaction.callback is None
+    fake.hold_gateway(False)
+    resume = await fake.wait_for_gateway(6, since=since)
+    assert resume.d["session_id"] == fake.session_id
+    assert (await fake.wait_for_callback(interaction)).status == 200
+    assert fake.gateway.held == 0
+
+
+@pytest.mark.asyncio
 async def test_invalid_session_reidentifies(fake: FakeDiscord, bot: Bot) -> None:
     since = len(fake.gateway_frames)
     first_session = fake.session_id
