@@ -21,7 +21,7 @@ from bot.core.model import Course
 from bot.course_state import CourseState
 from bot.delivery import ReminderService
 from bot.settings import Settings
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, cannot_write, is_storage_error
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,12 @@ class CourseTree(app_commands.CommandTree):
             return
         if isinstance(error, app_commands.CheckFailure):
             await reply_error(interaction, str(error) or "You cannot use this command.")
+            return
+        if is_storage_error(original):
+            log.error("database write failed interaction=%s user=%s: %s", interaction.id, interaction.user.id,
+                      cannot_write(self.client.settings.database, original))  # type: ignore[attr-defined]
+            await reply_error(interaction, "I could not save that: the bot's database cannot be written right now "
+                                           "(the operator has been told in the log). Nothing was changed.")
             return
         command = interaction.command.qualified_name if interaction.command else "?"
         log.error("command failed command=%s interaction=%s user=%s guild=%s",

@@ -98,6 +98,28 @@ LEDGER_SELECT = ("SELECT key, channel_id, due_at, state, message_id, attempts, d
                  "FROM reminder_ledger")
 
 
+STORAGE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")
+
+
+def _error_family(exc: BaseException) -> str:
+    """'SQLITE_IOERR_WRITE' → 'SQLITE_IOERR'."""
+    return "_".join((getattr(exc, "sqlite_errorname", "") or "").split("_")[:2])
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """The disk is full, read-only or failing: not a bug in the bot, something the operator must fix."""
+    return isinstance(exc, sqlite3.Error) and _error_family(exc) in STORAGE_ERRORS
+
+
+def cannot_write(path: str, exc: BaseException) -> str:
+    """An operator's message for a database that cannot be used, with the likely cause."""
+    cause = {"SQLITE_FULL": "the disk is full", "SQLITE_READONLY": "the file or its folder is read-only",
+             "SQLITE_CANTOPEN": "the file or its folder cannot be opened (missing or read-only?)",
+             "SQLITE_PERM": "permission denied", "SQLITE_IOERR": "a disk error (is the disk full?)"}.get(
+        _error_family(exc))
+    return f"Cannot use the database {path}: {cause or exc} ({exc}). Nothing in it was changed."
+
+
 def _iso(at: dt.datetime) -> str:
     return at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -151,21 +173,27 @@ class Store:
         return store
 
     async def _prepare(self) -> None:
-        """Check the file is ours and not newer (reading only), then set it up and migrate."""
+        """Check the file is ours, not newer, and writable (changing nothing), then set it up and migrate."""
         try:
             version = (await self._one("PRAGMA user_version"))[0]
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a coursebot database ({exc}). "
-                             "Point the `database` setting at another file; this one was left untouched.") from None
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+                raise StoreError(f"{self.path} is not a coursebot database ({exc}). Point the `database` setting "
+                                 "at another file; this one was left untouched.") from None
+            raise StoreError(cannot_write(self.path, exc)) from None
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer coursebot (schema {version}, this one knows "
                              f"{SCHEMA_VERSION}). Upgrade coursebot; the file was left untouched.")
         try:
+            # SQLite opens an unwritable file read-only without a word: find out now, not at the first write.
+            await self._db.execute("BEGIN IMMEDIATE")
+            await self._db.execute(f"PRAGMA user_version = {version}")
+            await self._db.execute("ROLLBACK")
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._db.execute("PRAGMA busy_timeout=5000")
         except sqlite3.Error as exc:
-            raise StoreError(f"Cannot use the database {self.path}: {exc}.") from None
+            raise StoreError(cannot_write(self.path, exc)) from None
         for number in range(version + 1, SCHEMA_VERSION + 1):
             await self._migrate(number)
 
@@ -330,7 +358,13 @@ class Store:
                 (user_id,))
 
     async def take_notice(self, user_id: int) -> bool:
-        """True once after DMs to this user were refused (then the notice is cleared)."""
+        """True once after DMs to this user were refused (then the notice is cleared).
+
+        Called after every command: it reads first and writes only when there is a notice to take.
+        """
+        row = await self._one("SELECT notice_pending FROM dm_subscriptions WHERE user_id = ?", (user_id,))
+        if not row or not row[0]:
+            return False
         async with self._transaction():
             cursor = await self._db.execute(
                 "UPDATE dm_subscriptions SET notice_pending = 0 WHERE user_id = ? AND notice_pending = 1", (user_id,))

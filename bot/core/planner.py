@@ -100,8 +100,7 @@ def _critique_reminders(course: Course, session: Session, s: ReminderSettings) -
     if start is not None:
         for hours in s.hours_before:
             at = (start.astimezone(dt.timezone.utc) - dt.timedelta(hours=hours)).astimezone(course.timezone)
-            when = "Tomorrow" if at.date() < session.date else "Today"
-            slots.append((f"{hours}h", at, when))
+            slots.append((f"{hours}h", at, f"In {hours} hour{'s' * (hours != 1)}"))
     else:
         if s.evening_before:
             slots.append(("eve", _at(course, session.date - dt.timedelta(days=1), s.evening_before), "Tomorrow"))
