@@ -26,6 +26,13 @@ from bot.store import Store, StoreError, cannot_write, is_storage_error
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+SHUTDOWN_GRACE = 2.0  # seconds for commands in flight; SIGTERM must exit within 5
+
+
+def _is_command_task(task: asyncio.Task) -> bool:
+    """discord.py's task running an app command, or one of its app-command event listeners."""
+    name = task.get_name()
+    return name == "CommandTree-invoker" or name.startswith("discord.py: on_app_command")
 
 
 class StartupError(Exception):
@@ -72,8 +79,8 @@ async def reply_error(interaction: discord.Interaction, message: str) -> None:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
-        log.exception("could not send an error reply interaction=%s", interaction.id)
+    except Exception as exc:  # the reply is best effort: the error itself is already handled
+        log.error("could not send an error reply interaction=%s: %s", interaction.id, exc)
 
 
 class CourseBot(commands.Bot):
@@ -123,6 +130,8 @@ class CourseBot(commands.Bot):
         await self.add_cog(Reminders(self))
         await self.add_cog(Instructor(self))
         await self.sync_commands()
+        if self.settings.guild_id is None and self.settings.instructor_role_id is None:
+            log.warning("neither guild_id nor instructor_role_id is set: nobody can use the /course commands")
         self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,
                                          self.settings.reminders, course.timezone)
         await self.reminders.start(course)
@@ -151,7 +160,11 @@ class CourseBot(commands.Bot):
                  self.settings.guild_id or "global", self.synced_count, self.course.term)
 
     async def close(self) -> None:
-        """Reminders in flight finish first, then the gateway and HTTP close, the database last."""
+        """Commands and reminders in flight finish first (bounded), then the gateway and HTTP, the database last."""
+        for _ in range(2):  # the commands, then the completion listeners they dispatched
+            running = [t for t in asyncio.all_tasks() if _is_command_task(t) and t is not asyncio.current_task()]
+            if running:
+                await asyncio.wait(running, timeout=SHUTDOWN_GRACE / 2)
         if self.reminders is not None:
             await self.reminders.close()
             self.reminders = None

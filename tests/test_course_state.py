@@ -6,12 +6,11 @@ import datetime as dt
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from bot.clock import fixed_clock
-from bot.core.changes import Change, ChangeError, apply_log
+from bot.core.changes import Change, ChangeError, apply_log, reading_choices
 from bot.core.loader import ScheduleError, load_course
 from bot.core.model import Course
 from bot.course_state import CourseState
@@ -321,12 +320,8 @@ async def test_undo_skips_a_stored_change_that_no_longer_applies(state: CourseSt
 
 
 async def title_choices(state: CourseState, date: str, typed: str) -> list[str]:
-    """The values Instructor.title_choices offers, with the bot reduced to what it reads (course, clock)."""
-    from bot.cogs.instructor import Instructor
-
-    bot = SimpleNamespace(course=state.course, clock=fixed_clock(NOW))
-    interaction = SimpleNamespace(namespace=SimpleNamespace(date=date))
-    return [c.value for c in await Instructor.title_choices(SimpleNamespace(bot=bot), interaction, typed)]
+    """The values remove-reading's autocomplete offers (Discord caps each at 100 characters)."""
+    return [t[:100] for t in reading_choices(state.course, date, typed, NOW)]
 
 
 async def test_a_title_picked_from_autocomplete_removes_that_reading(state: CourseState) -> None:

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import NO_MENTIONS
 from bot.cogs.common import acknowledge, send_doc
 from bot.core import queries
-from bot.core.changes import Change, ChangeError, describe, describe_undo, resolve_day
+from bot.core.changes import Change, ChangeError, describe, describe_undo, reading_choices, resolve_day
 from bot.core.dates import short_date
 from bot.core.loader import ScheduleError
 from bot.course_state import Outcome
@@ -29,7 +29,11 @@ CHANGES_PER_PAGE = 10
 
 
 def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
-    """A member of the course's server with the instructor role, or with Manage Server there."""
+    """A member of the course's server with the instructor role, or with Manage Server there.
+
+    Manage Server counts only in the configured guild: with guild_id unset, commands are global
+    and any server's admin has it, so then only the instructor role (unique to one server) counts.
+    """
     user = interaction.user
     if not isinstance(user, discord.Member) or interaction.guild_id is None:
         return False
@@ -38,7 +42,7 @@ def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
     role = settings.instructor_role_id
     if role is not None and any(r.id == role for r in user.roles):
         return True
-    return interaction.permissions.manage_guild
+    return settings.guild_id is not None and interaction.permissions.manage_guild
 
 
 class Instructor(commands.Cog):
@@ -51,10 +55,7 @@ class Instructor(commands.Cog):
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        allowed = is_instructor(interaction, self.bot.settings)
-        if interaction.type == discord.InteractionType.autocomplete:
-            return allowed
-        if not allowed:
+        if not is_instructor(interaction, self.bot.settings):
             raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
                                             "command in the course's server. Nothing was changed.")
         return True
@@ -216,22 +217,19 @@ class Instructor(commands.Cog):
     @add_reading.autocomplete("date")
     @remove_reading.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if not is_instructor(interaction, self.bot.settings):  # discord.py skips cog checks for autocomplete
+            return []
         pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @remove_reading.autocomplete("title")
     async def title_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """The readings of the class picked in `date`, filtered by what is typed."""
-        date = getattr(interaction.namespace, "date", None)
-        try:
-            session = self.bot.course.session_on(resolve_day(self.bot.course, date or "", self.bot.clock()))
-        except ChangeError:
+        if not is_instructor(interaction, self.bot.settings):
             return []
-        if session is None:
-            return []
-        needle = current.lower()
-        titles = [x.title for x in session.papers + session.resources if needle in x.title.lower()]
-        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in titles[:25]]
+        date = getattr(interaction.namespace, "date", None) or ""
+        titles = reading_choices(self.bot.course, date, current, self.bot.clock())
+        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in titles]
 
 
 def _conflict_lines(outcome: Outcome) -> list[str]:

@@ -233,3 +233,15 @@ def diff(old: Course, new: Course) -> list[str]:
     if old.project.deadlines != new.project.deadlines:
         lines.append("Project deadlines changed: /deadlines for the details.")
     return lines
+
+
+def reading_choices(course: Course, date_text: str, typed: str, now: dt.datetime, limit: int = 25) -> list[str]:
+    """Titles of the readings of the class on `date_text` containing `typed` (remove-reading's autocomplete)."""
+    try:
+        session = course.session_on(resolve_day(course, date_text, now))
+    except ChangeError:
+        return []
+    if session is None:
+        return []
+    needle = typed.lower()
+    return [x.title for x in session.papers + session.resources if needle in x.title.lower()][:limit]

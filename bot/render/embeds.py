@@ -8,10 +8,11 @@ into several messages.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import discord
-from discord.utils import escape_markdown, escape_mentions, format_dt
+from discord.utils import escape_mentions, format_dt
 
 from bot.commands import STUDENT_COMMANDS
 from bot.core.dates import short_date
@@ -43,9 +44,29 @@ CANCELLED_COLOUR = discord.Colour(0x9E9E9E)
 ERROR_COLOUR = discord.Colour(0xC0392B)
 
 
+MARKDOWN = re.compile(r"([\\*_~`|\[\]])")  # anywhere; escaped [ ] already stop masked links
+LINE_START = re.compile(r"^(\s*)([#>\-])", re.MULTILINE)  # headings, quotes, lists and subtext start a line
+ORDERED_LIST = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+AUTOLINK = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]|<[^: >]+:/[^ >]+>")  # Discord renders no markdown inside
+
+
+def _escape(text: str) -> str:
+    return ORDERED_LIST.sub(r"\1\\.", LINE_START.sub(r"\1\\\2", MARKDOWN.sub(r"\\\1", text)))
+
+
 def safe(text: str) -> str:
-    """Text from the schedule or a user, shown literally: no markdown, no mentions."""
-    return escape_mentions(escape_markdown(text))
+    """Text from the schedule or a user, shown literally: every markdown character escaped, no mentions.
+
+    discord.py's escape_markdown misses some constructs (a second masked link, a dash after
+    blank lines), so every character that can start markdown is escaped, except inside bare
+    links, which Discord shows as they are (and which a backslash would break).
+    """
+    parts, start = [], 0
+    for link in AUTOLINK.finditer(text):
+        parts += [_escape(text[start:link.start()]), link[0]]
+        start = link.end()
+    parts.append(_escape(text[start:]))
+    return escape_mentions("".join(parts))
 
 
 @dataclass
@@ -59,6 +80,13 @@ class Doc:
     colour: discord.Colour = COLOUR
 
 
+def _cut(line: str, limit: int) -> int:
+    """Where to split a too-long line: at the last space in the second half, never inside an escape."""
+    cut = line.rfind(" ", limit // 2, limit) + 1 or limit
+    backslashes = len(line[:cut]) - len(line[:cut].rstrip("\\"))
+    return cut - 1 if backslashes % 2 else cut
+
+
 def _chunks(lines: list[str], limit: int) -> list[str]:
     """Join lines into pieces of at most `limit` characters, breaking between lines (and inside a too-long line)."""
     pieces: list[str] = []
@@ -68,8 +96,11 @@ def _chunks(lines: list[str], limit: int) -> list[str]:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            cut = _cut(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:]
+            if line[:1] in ("#", ">", "-"):  # now at the start of a description: keep it literal
+                line = "\\" + line
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             pieces.append(current)

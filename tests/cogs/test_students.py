@@ -32,7 +32,7 @@ def embed_text(data) -> str:
         parts += [embed.get("title", ""), embed.get("description", "")]
         parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
         parts.append(embed.get("footer", {}).get("text", ""))
-    return re.sub(r"\\([*_`~|>\\])", r"\1", "\n".join(parts))
+    return re.sub(r"\\([*_`~|>#\-\[\]().\\])", r"\1", "\n".join(parts))
 
 
 async def test_synced_tree_matches_spec(bot, fake):
