@@ -16,7 +16,7 @@ import time_machine
 
 from bot.clock import system_clock
 from tests import harness
-from tests.harness import REMINDERS, at, make_fake, settings_for
+from tests.harness import REMINDERS, at, settings_for
 from tests.reliability.inprocess import (
     EVE,
     MESSAGES,
@@ -33,16 +33,6 @@ from tests.reliability.inprocess import (
 pytestmark = pytest.mark.asyncio
 
 IDENTIFY, RESUME, INVALID_SESSION = 2, 6, 9
-
-
-@pytest.fixture
-async def fake():
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

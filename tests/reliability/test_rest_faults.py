@@ -17,7 +17,7 @@ import time_machine
 from bot.clock import system_clock
 from bot.delivery import RETRY_DELAYS
 from tests import harness
-from tests.harness import ANNOUNCEMENTS, INSTRUCTOR, INSTRUCTOR_ROLE, REMINDERS, at, make_fake, settings_for
+from tests.harness import ANNOUNCEMENTS, INSTRUCTOR, INSTRUCTOR_ROLE, REMINDERS, at, settings_for
 from tests.reliability.inprocess import (
     ACK_DEADLINE,
     CALLBACK,
@@ -45,16 +45,6 @@ ANNOUNCE = {"name": "announce", "options": {"message": "Room change: Thursday's 
 LOG_CRITIQUE = {"name": "critique", "subcommand": "log", "options": {"date": "9/16"}}
 CANCEL = {"name": "course", "subcommand": "cancel", "options": {"date": "9/18", "reason": "instructor travelling"}}
 SCOPES = pytest.mark.parametrize("is_global", [False, True], ids=["per-route", "global"])
-
-
-@pytest.fixture
-async def fake():
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
