@@ -119,8 +119,6 @@ class Instructor(commands.Cog):
                           title: app_commands.Range[str, 1, 300],
                           authors: app_commands.Range[str, 1, 200] | None = None,
                           url: app_commands.Range[str, 1, 500] | None = None) -> None:
-        if url is not None and not url.startswith(("https://", "http://")):
-            raise ChangeError(f"“{url}” is not a web link; give one starting with https://.")
         await acknowledge(interaction)
         change = self._change(interaction, "add_reading", date=self._day(date), title=title, authors=authors, url=url)
         outcome = await self.bot.state.record(change)  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.dates import QueryError, parse_when, short_date
-from bot.core.model import Course, Paper, Session
+from bot.core.model import Course, Paper, Session, is_web_link
 
 KINDS = ("cancel", "move", "add_reading", "remove_reading", "officehours")
 
@@ -121,7 +121,10 @@ def apply_change(course: Course, change: Change) -> Course:
             raise ChangeError("The reading needs a title.")
         if _find_title(session.papers + session.resources, title):
             raise ChangeError(f"“{title}” is already a reading of {label(session)}.")
-        paper = Paper(title=title, authors=p.get("authors") or None, url=p.get("url") or None)
+        url = p.get("url") or None
+        if url is not None and not is_web_link(url):
+            raise ChangeError(f"“{url[:100]}” is not a web link; give one starting with https:// (no spaces).")
+        paper = Paper(title=title, authors=p.get("authors") or None, url=url)
         return _replace_session(course, session, dataclasses.replace(session, papers=session.papers + (paper,)))
     if change.kind == "remove_reading":
         session = _session_at(course, dt.date.fromisoformat(p["date"]))

@@ -29,6 +29,7 @@ from bot.core.model import (
     ProjectForm,
     Resource,
     Session,
+    is_web_link,
     parse_weekday,
 )
 
@@ -232,6 +233,7 @@ def _paper(r: _Reader, node: yaml.Node, where: str) -> Paper | None:
     year = r.scalar(keys.get("year"), f"{where}: the year", _to_int, required=False)
     if year is not None and not 1900 <= year <= 2100:
         r.problem(keys.get("year"), f"{where}: the year {year} looks wrong.")
+    url = _url(r, keys.get("url"), where)
     if not title:
         return None
     return Paper(
@@ -239,7 +241,7 @@ def _paper(r: _Reader, node: yaml.Node, where: str) -> Paper | None:
         authors=r.text(keys.get("authors"), f"{where}: the authors"),
         venue=r.text(keys.get("venue"), f"{where}: the venue"),
         year=year,
-        url=r.text(keys.get("url"), f"{where}: the url"),
+        url=url,
         note=r.text(keys.get("note"), f"{where}: the note"),
     )
 
@@ -255,9 +257,17 @@ def _resource(r: _Reader, node: yaml.Node, where: str) -> Resource | None:
     return Resource(
         title=title, kind=kind,
         authors=r.text(keys.get("authors"), f"{where}: the authors"),
-        url=r.text(keys.get("url"), f"{where}: the url"),
+        url=_url(r, keys.get("url"), where),
         note=r.text(keys.get("note"), f"{where}: the note"),
     )
+
+
+def _url(r: _Reader, node: yaml.Node | None, where: str) -> str | None:
+    url = r.text(node, f"{where}: the url")
+    if url is not None and not is_web_link(url):
+        r.problem(node, f"{where}: the url “{url[:80]}” should be a web address starting with https:// (no spaces).")
+        return None
+    return url
 
 
 def _papers(r: _Reader, node: yaml.Node | None, where: str) -> tuple[Paper, ...]:

@@ -6,6 +6,7 @@ Nothing here knows about YAML, Discord or SQLite; every other layer reads these.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -163,3 +164,8 @@ def parse_weekday(raw: str) -> int | None:
         if word in (short.lower(), full.lower()) or (len(word) >= 3 and full.lower().startswith(word)):
             return i
     return None
+
+
+def is_web_link(text: str) -> bool:
+    """An http(s) address with nothing that could break out of a Discord link."""
+    return re.fullmatch(r"https?://[^\s<>]+", text) is not None

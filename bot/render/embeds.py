@@ -174,7 +174,8 @@ def readings(answer: Readings | NoClass | CourseOver) -> Doc:
         paper_lines = []
         for i, paper in enumerate(s.papers, 1):
             title, extra = words.paper_line(paper)
-            paper_lines.append(f"{i}. **{safe(title)}**" + (f"\n   {safe(extra)}" if extra else ""))
+            shown = f"[{safe(title)}](<{paper.url}>)" if paper.url else safe(title)  # <…>: no preview card
+            paper_lines.append(f"{i}. **{shown}**" + (f"\n   {safe(extra)}" if extra else ""))
         sections.append(("Papers", paper_lines))
     if s.resources and not s.cancelled:
         sections.append(("Also useful", [f"• {safe(words.resource_line(r))}" for r in s.resources]))

@@ -36,6 +36,8 @@ def readings(answer: Readings | NoClass | CourseOver) -> str:
             lines.append(f"{i:>2}. {title}")
             if extra:
                 lines.append(f"    {extra}")
+            if paper.url:
+                lines.append(f"    {paper.url}")
     if s.resources and not s.cancelled:
         lines += ["", "Also useful"]
         lines += [f" - {words.resource_line(r)}" for r in s.resources]

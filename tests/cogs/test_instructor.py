@@ -256,3 +256,12 @@ async def test_officehours_note_can_be_cleared(bot, fake):
     await run(fake, "officehours", {"text": "clear"})
     assert "The office hours note was removed." in announcements(fake)[-1]
     assert bot.course.office_hours_notice is None
+
+
+async def test_added_reading_links_to_its_url(bot, fake):
+    """A reading added with a url is shown as a link by /readings; a url that is not a web link is refused."""
+    await run(fake, "add-reading", {"date": "9/18", "title": "DINOv3", "url": "https://arxiv.org/abs/2508.10104"})
+    student, _ = await run(fake, options={"date": "9/18"}, name="readings", who={"user": STUDENT})
+    assert "[DINOv3](<https://arxiv.org/abs/2508.10104>)" in student["embeds"][0]["fields"][0]["value"]
+    data, _ = await run(fake, "add-reading", {"date": "9/18", "title": "X", "url": "https://x.org/a b"})
+    assert "is not a web link" in data["content"]

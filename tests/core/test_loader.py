@@ -163,3 +163,19 @@ def test_real_file_loads() -> None:
     assert (course.first_day, course.last_day) == (dt.date(2024, 8, 26), dt.date(2024, 12, 9))
     assert str(course.timezone) == "America/New_York"
     assert course.class_start is None and course.room is None
+
+
+def test_a_url_that_is_not_a_web_address_is_reported(tmp_path):
+    """A paper's url must be an http(s) address: anything else is a problem with its line."""
+    from bot.core.loader import ScheduleError, load_course
+    from tests.conftest import SCHEDULE
+
+    original = "        year: 2020\n"  # under the first paper with a year; add a url beside it
+    text = SCHEDULE.read_text().replace(original, original + "        url: javascript:alert(1)\n", 1)
+    path = tmp_path / "schedule.yaml"
+    path.write_text(text)
+    line = text.splitlines().index("        url: javascript:alert(1)") + 1
+    with pytest.raises(ScheduleError) as caught:
+        load_course(path)
+    assert [p.line for p in caught.value.problems] == [line]
+    assert "should be a web address" in caught.value.problems[0].message

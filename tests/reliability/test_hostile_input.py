@@ -521,7 +521,7 @@ SQL_TEXTS = {
     "reason": "'); DROP TABLE critiques;--",
     "title": "Robert'); DELETE FROM course_changes WHERE ('1'='1",
     "authors": "\"; UPDATE course_changes SET kind = 'x'; --",
-    "url": "https://example.org/?q=');DROP TABLE dm_subscriptions;--",
+    "url": "https://example.org/?q=');DROP%20TABLE%20dm_subscriptions;--",
     "text": "x'); DROP TABLE reminder_ledger; SELECT ('",
 }
 
