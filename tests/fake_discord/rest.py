@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Any
 from . import models
 from .rest_common import (
     DM_CLOSED,
-    EMPTY_MESSAGE,
     MISSING_ACCESS,
     NOT_AUTHOR,
     RESTRICTED,
-    TOO_LARGE,
     UNKNOWN_CHANNEL,
     UNKNOWN_COMMAND,
     UNKNOWN_GUILD,
@@ -29,9 +27,10 @@ from .rest_common import (
     _int,
     body_of,
     error,
+    refuse_new_message,
 )
 from .rest_interactions import InteractionRoutes
-from .validation import FormErrors, is_empty_message, validate_commands, validate_message
+from .validation import FormErrors, validate_commands
 
 if TYPE_CHECKING:
     from .records import RecordedRequest
@@ -211,14 +210,8 @@ class RestApi(InteractionRoutes):
         if recipient is not None and recipient in self.world.closed_dms:
             return DM_CLOSED
         body = body_of(req)
-        errors = FormErrors()
-        validate_message(body, errors)
-        if errors:
-            return 400, errors.body()
-        if is_empty_message(body, len(req.files)):
-            return EMPTY_MESSAGE
-        if sum(len(f.data) for f in req.files) > models.ATTACHMENT_SIZE_LIMIT:
-            return TOO_LARGE
+        if refused := refuse_new_message(req, body):
+            return refused
         attachments = self.world.store_files(channel_id, [f.as_upload() for f in req.files], self.fake.base_url)
         message_type = 19 if body.get("message_reference") else 0
         message, created = self.world.create_message(

@@ -58,6 +58,19 @@ def _int(value: Any) -> int:
         return -1
 
 
+def refuse_new_message(req: RecordedRequest, body: dict[str, Any]) -> Reply | None:
+    """Discord's answer to a new message it would not create (invalid form, empty, too large), else None."""
+    errors = FormErrors()
+    validate_message(body, errors)
+    if errors:
+        return 400, errors.body()
+    if is_empty_message(body, len(req.files)):
+        return EMPTY_MESSAGE
+    if sum(len(f.data) for f in req.files) > models.ATTACHMENT_SIZE_LIMIT:
+        return TOO_LARGE
+    return None
+
+
 class RestBase:
     """State shared by the route classes, and message editing used by channel and webhook routes."""
 

@@ -26,6 +26,7 @@ from .rest_common import (
     _int,
     _truthy,
     body_of,
+    refuse_new_message,
 )
 from .validation import FormErrors, is_empty_message, validate_choices, validate_message, validate_modal
 
@@ -173,14 +174,8 @@ class InteractionRoutes(RestBase):
         if not record.responded:
             return UNKNOWN_WEBHOOK
         body = body_of(req)
-        errors = FormErrors()
-        validate_message(body, errors)
-        if errors:
-            return 400, errors.body()
-        if is_empty_message(body, len(req.files)):
-            return EMPTY_MESSAGE
-        if sum(len(f.data) for f in req.files) > models.ATTACHMENT_SIZE_LIMIT:
-            return TOO_LARGE
+        if refused := refuse_new_message(req, body):
+            return refused
         message = await self._interaction_message(record, req, body, 0)
         record.followup_ids.append(int(message["id"]))
         return (200, copy.deepcopy(message)) if _truthy(req.query.get("wait")) else (204, None)
