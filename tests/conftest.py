@@ -11,9 +11,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 from bot.core.loader import load_course
 from bot.core.model import Course
+
+# CI draws the same hypothesis examples on every run (a red run must be reproducible, not a lottery); a
+# developer's ./test.sh draws new ones each time, which is how the bugs they catch are found.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEDULE = ROOT / "schedule.yaml"

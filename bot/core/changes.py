@@ -123,7 +123,8 @@ def apply_change(course: Course, change: Change) -> Course:
             raise ChangeError(f"“{title}” is already a reading of {label(session)}.")
         url = p.get("url") or None
         if url is not None and not is_web_link(url):
-            raise ChangeError(f"“{url[:100]}” is not a web link; give one starting with https:// (no spaces).")
+            raise ChangeError(f"“{url[:100]}” is not a web link; give the paper's address, like "
+                              "https://arxiv.org/abs/2111.06377 (no spaces, no user name before the site).")
         paper = Paper(title=title, authors=p.get("authors") or None, url=url)
         return _replace_session(course, session, dataclasses.replace(session, papers=session.papers + (paper,)))
     if change.kind == "remove_reading":

@@ -265,7 +265,8 @@ def _resource(r: _Reader, node: yaml.Node, where: str) -> Resource | None:
 def _url(r: _Reader, node: yaml.Node | None, where: str) -> str | None:
     url = r.text(node, f"{where}: the url")
     if url is not None and not is_web_link(url):
-        r.problem(node, f"{where}: the url “{url[:80]}” should be a web address starting with https:// (no spaces).")
+        r.problem(node, f"{where}: the url “{url[:80]}” should be a web address "
+                      "starting with https:// (no spaces, no user name before the site).")
         return None
     return url
 

@@ -167,5 +167,10 @@ def parse_weekday(raw: str) -> int | None:
 
 
 def is_web_link(text: str) -> bool:
-    """An http(s) address with nothing that could break out of a Discord link."""
-    return re.fullmatch(r"https?://[^\s<>]+", text) is not None
+    """An http(s) address naming a host, with nothing that could break out of a Discord link.
+
+    A user name before the host ('http://@everyone', 'http://me@site') is refused: no paper's link needs one,
+    and it is the one place a mention could hide in a link.
+    """
+    match = re.fullmatch(r"https?://([^\s<>/?#]+)[^\s<>]*", text)
+    return match is not None and "@" not in match[1] and re.search(r"[^\W_]", match[1]) is not None

@@ -46,12 +46,17 @@ ERROR_COLOUR = discord.Colour(0xC0392B)
 
 MARKDOWN = re.compile(r"([\\*_~`|\[\]])")  # anywhere; escaped [ ] already stop masked links
 LINE_START = re.compile(r"^(\s*)([#>\-])", re.MULTILINE)  # headings, quotes, lists and subtext start a line
+NOT_A_LINK = re.compile(r"(https?):(?=//)")
 ORDERED_LIST = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
-AUTOLINK = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]|<[^: >]+:/[^ >]+>")  # Discord renders no markdown inside
+# Discord's autolinks, in which it renders no markdown, and the closing punctuation after one ("(see http://x)."):
+# a backslash there would become part of the link, so that is left as typed too (it cannot start markdown).
+AUTOLINK = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s][.,:;\"')\]]*|<[^: >]+:/[^ >]+>")
 
 
 def _escape(text: str) -> str:
-    return ORDERED_LIST.sub(r"\1\\.", LINE_START.sub(r"\1\\\2", MARKDOWN.sub(r"\\\1", text)))
+    """Text that holds no link, escaped; an 'http://' in it keeps its ':' escaped so no backslash makes it one."""
+    text = ORDERED_LIST.sub(r"\1\\.", LINE_START.sub(r"\1\\\2", MARKDOWN.sub(r"\\\1", text)))
+    return NOT_A_LINK.sub(r"\1\\:", text)
 
 
 def safe(text: str) -> str:
@@ -61,12 +66,24 @@ def safe(text: str) -> str:
     blank lines), so every character that can start markdown is escaped, except inside bare
     links, which Discord shows as they are (and which a backslash would break).
     """
+    return escape_mentions(_escape_outside_links(text))
+
+
+def _escape_outside_links(text: str) -> str:
     parts, start = [], 0
     for link in AUTOLINK.finditer(text):
         parts += [_escape(text[start:link.start()]), link[0]]
         start = link.end()
     parts.append(_escape(text[start:]))
-    return escape_mentions("".join(parts))
+    return "".join(parts)
+
+
+def link_target(url: str) -> str:
+    """A validated link as the target of a masked link: in <…> (no preview card), '@everyone'/'@here' encoded.
+
+    The target is not shown, but Discord's parser would still see a mention in it; '%40' is the same address.
+    """
+    return re.sub(r"@(?=everyone|here)", "%40", url)
 
 
 @dataclass
@@ -80,11 +97,28 @@ class Doc:
     colour: discord.Colour = COLOUR
 
 
-def _cut(line: str, limit: int) -> int:
-    """Where to split a too-long line: at the last space in the second half, never inside an escape."""
-    cut = line.rfind(" ", limit // 2, limit) + 1 or limit
-    backslashes = len(line[:cut]) - len(line[:cut].rstrip("\\"))
-    return cut - 1 if backslashes % 2 else cut
+def _split(line: str, limit: int) -> list[str]:
+    """A too-long line in pieces of at most `limit`, each shown as the whole line would be.
+
+    The cut is at the last line break, else space, in the second half; failing both, never inside an escape
+    (a markdown one or a mention's) or a link. A link longer than `limit` is cut and its rest shown as escaped
+    text. A piece that now starts a description or a field keeps its first characters literal ('# ', '> ',
+    '- ', '1. ' would otherwise start a heading, quote or list).
+    """
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind("\n", limit // 2, limit) + 1 or line.rfind(" ", limit // 2, limit) + 1 or limit
+        link = next((m for m in AUTOLINK.finditer(line) if m.start() < cut < m.end()), None)
+        if link is not None and link.start() > 0:
+            cut = link.start()
+        elif link is not None:
+            line = line[:cut] + _escape_outside_links(line[cut:link.end()]) + line[link.end():]
+        elif (len(line[:cut]) - len(line[:cut].rstrip("\\"))) % 2 or line[cut - 1:cut + 1] == "@\u200b":
+            cut -= 1
+        pieces.append(line[:cut])
+        first, newline, others = line[cut:].partition("\n")
+        line = ORDERED_LIST.sub(r"\1\\.", LINE_START.sub(r"\1\\\2", first)) + newline + others
+    return [*pieces, line]
 
 
 def _chunks(lines: list[str], limit: int) -> list[str]:
@@ -92,15 +126,12 @@ def _chunks(lines: list[str], limit: int) -> list[str]:
     pieces: list[str] = []
     current = ""
     for line in lines:
-        while len(line) > limit:
+        if len(line) > limit:
             if current:
                 pieces.append(current)
-                current = ""
-            cut = _cut(line, limit)
-            pieces.append(line[:cut])
-            line = line[cut:]
-            if line[:1] in ("#", ">", "-"):  # now at the start of a description: keep it literal
-                line = "\\" + line
+            *whole, line = _split(line, limit)
+            pieces += whole
+            current = ""
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             pieces.append(current)
@@ -174,7 +205,7 @@ def readings(answer: Readings | NoClass | CourseOver) -> Doc:
         paper_lines = []
         for i, paper in enumerate(s.papers, 1):
             title, extra = words.paper_line(paper)
-            shown = f"[{safe(title)}](<{paper.url}>)" if paper.url else safe(title)  # <…>: no preview card
+            shown = f"[{safe(title)}](<{link_target(paper.url)}>)" if paper.url else safe(title)
             paper_lines.append(f"{i}. **{shown}**" + (f"\n   {safe(extra)}" if extra else ""))
         sections.append(("Papers", paper_lines))
     if s.resources and not s.cancelled:

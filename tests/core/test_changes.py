@@ -174,6 +174,21 @@ def test_add_reading_without_authors_or_url(course: Course) -> None:
     assert paper == Paper(title=MAE)
 
 
+@pytest.mark.parametrize("url", ["http://@everyone", "https://me:pw@arxiv.org/abs/1", "https://", "http:///abs",
+                                 "ftp://arxiv.org", "https://arxiv.org/a b", "https://arxiv.org/<x>"])
+def test_add_reading_refuses_what_is_not_a_web_link(course: Course, url: str) -> None:
+    """Only an http(s) address naming a host; a user name before the host is where a mention could hide."""
+    with pytest.raises(ChangeError, match="is not a web link"):
+        apply_change(course, add_reading("2024-09-18", MAE, url=url))
+    assert course.session_on(SEP_18).papers[-1].title != MAE
+
+
+@pytest.mark.parametrize("url", ["https://arxiv.org/abs/2111.06377", "http://localhost:8000/p.pdf",
+                                 "https://medium.com/@karpathy/software-2-0", "https://x.org/?q=a@b#@here"])
+def test_add_reading_keeps_a_web_link_as_given(course: Course, url: str) -> None:
+    assert apply_change(course, add_reading("2024-09-18", MAE, url=url)).session_on(SEP_18).papers[-1].url == url
+
+
 def test_add_reading_to_a_day_without_class(course: Course) -> None:
     with pytest.raises(ChangeError, match=r"^There is no class on Mon Sep 2\.$"):
         apply_change(course, add_reading("2024-09-02", MAE))

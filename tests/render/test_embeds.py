@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import pytest
 
 from bot.core import queries
+from bot.core.model import Paper
 from bot.core.search import search
 from bot.render import embeds
 from bot.render.embeds import Doc, pack
@@ -72,6 +76,20 @@ def test_schedule_text_cannot_ping_or_format():
     assert "@\u200beveryone" in embeds.safe("@everyone")
 
 
+def test_a_link_cannot_carry_a_mention(course):
+    """A paper's link with '@everyone' in its path still leads there (encoded '%40'), and shows no mention."""
+    url = "https://medium.com/@everyone/@here/@karpathy"
+    session = course.session_on(dt.date(2024, 9, 18))
+    session = dataclasses.replace(session, papers=(Paper(title="A post", url=url),))
+    course = dataclasses.replace(course, sessions=tuple(session if s.number == session.number else s
+                                                        for s in course.sessions))
+    messages = embeds.readings_messages(queries.readings(course, "9/18", at(2024, 9, 1)))
+    text = "\n".join([e.description or "" for m in messages for e in m]
+                     + [f.value for m in messages for e in m for f in e.fields])
+    assert "(<https://medium.com/%40everyone/%40here/@karpathy>)" in text
+    assert "@everyone" not in text and "@here" not in text
+
+
 @pytest.mark.parametrize("date", ["9/18", "10/2", "10/14", "#13", "9/2", "12/20"])
 def test_every_readings_answer_fits(course, date):
     """Readings answers for ordinary, long, cancelled and empty days fit."""
@@ -88,3 +106,32 @@ def test_whole_term_schedule_fits(course):
 def test_search_with_many_hits_fits(course):
     """A broad search fits."""
     assert_within_limits(pack(embeds.search(search(course, "learning", limit=25))))
+
+
+@pytest.mark.parametrize(("typed", "posted"), [
+    ("(see http://arxiv.org/abs/1)].", "(see http://arxiv.org/abs/1)]."),  # a backslash would join the link
+    ("[a](http://x)]", "\\[a\\](http\\://x)\\]"),  # 'http://x)' is no link, and no backslash may make it one
+    ("http://*", "http\\://\\*"),
+    ("http://x.org/_a_ *b*", "http://x.org/_a_ \\*b\\*"),  # inside a link nothing is escaped
+])
+def test_links_stay_what_they_were(typed, posted):
+    """Escaping never turns text into a link or a link into something longer."""
+    assert embeds.safe(typed) == posted
+
+
+def test_a_long_line_is_cut_before_a_link_and_never_inside_a_mention():
+    """A line over the limit breaks where nothing is split: not a link, not '@' and the space that disarms it."""
+    line = embeds.safe("x" * 90 + "http://arxiv.org/abs/" + "1" * 30)
+    assert embeds._chunks([line], 100) == ["x" * 90, "http://arxiv.org/abs/" + "1" * 30]
+    line = embeds.safe("@everyone" * 30)
+    pieces = embeds._chunks([line], 100)
+    assert "".join(pieces) == line and all(len(p) <= 100 and not p.startswith("\u200b") for p in pieces)
+
+
+def test_a_link_longer_than_the_limit_goes_on_as_escaped_text():
+    """Its rest is no longer a link in the next embed, so its markdown is escaped there (and the 'http://' too)."""
+    line = "http://x.org/" + "a*" * 60 + "http://*"
+    first, rest = embeds._chunks([embeds.safe(line)], 100)
+    assert first == line[:100]
+    assert rest.replace("\\", "") == line[100:] and rest.endswith("a\\*http\\://\\*")
+    assert "*" not in rest.replace("\\*", "")
