@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from hypothesis import settings
 
 from bot.core.loader import load_course
 from bot.core.model import Course
+from bot.store import Store
 
 # CI draws the same hypothesis examples on every run (a red run must be reproducible, not a lottery); a
 # developer's ./test.sh draws new ones each time, which is how the bugs they catch are found.
@@ -69,13 +70,25 @@ def run_bot(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproces
 
 
 @pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the store lives in a test: a fresh, not yet created file, as on a first run."""
+    return tmp_path / "data" / "coursebot.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    """The real SQLite store at db_path, migrated, closed after the test."""
+    opened = await Store.open(str(db_path))
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
 async def fake():
     """A fake Discord on 127.0.0.1 with the course's channels and roles, for end-to-end tests."""
     from tests.harness import make_fake
 
-    server = make_fake()
-    await server.start()
-    try:
+    async with make_fake() as server:
         yield server
-    finally:
-        await server.stop()

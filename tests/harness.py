@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,8 +48,10 @@ def at(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=NEW_YORK)
 
 
-def make_fake() -> FakeDiscord:
+def make_fake(**extra: Any) -> FakeDiscord:
+    """The fake Discord with the course's channels and roles; `extra` goes to FakeDiscord (e.g. token=)."""
     return FakeDiscord(
+        **extra,
         channels=(
             {"id": GENERAL, "name": "general"},
             {"id": ANNOUNCEMENTS, "name": "announcements"},
@@ -74,10 +76,13 @@ def settings_for(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Setting
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock) -> AsyncIterator[CourseBot]:
-    """Start the bot, wait for READY, yield it, and close it cleanly."""
+async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock,
+                      prepare: Callable[[CourseBot], None] | None = None) -> AsyncIterator[CourseBot]:
+    """Start the bot (after `prepare` sets any discord.py knob on it), wait for READY, yield it, close it cleanly."""
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     bot = CourseBot(settings, clock=clock)
+    if prepare is not None:
+        prepare(bot)
     task = asyncio.create_task(bot.start(fake.token))
     try:
         ready = asyncio.create_task(fake.wait_until_ready(timeout=10))

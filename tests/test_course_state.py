@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -40,25 +39,11 @@ def change(kind: str, **params: str) -> Change:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "coursebot.sqlite3"
-
-
-@pytest.fixture
 def schedule(tmp_path: Path) -> Path:
     """A copy of the real schedule.yaml that a test may edit before reload()."""
     path = tmp_path / "schedule.yaml"
     path.write_text(SCHEDULE.read_text(encoding="utf-8"), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(str(db_path))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture

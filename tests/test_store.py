@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,6 @@ NOW = dt.datetime(2024, 9, 17, 22, 0, tzinfo=UTC)
 DUE = dt.datetime(2024, 9, 17, 22, 0, tzinfo=UTC)
 KEY = "critique:2024-09-18:eve"
 CHANNEL = 1130000000000000003
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "coursebot.sqlite3"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(str(db_path))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 def pragma(path: Path, name: str) -> object:

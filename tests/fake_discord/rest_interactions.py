@@ -158,14 +158,19 @@ class InteractionRoutes(RestBase):
             return None, INVALID_WEBHOOK_TOKEN
         return record, None
 
-    def _webhook_message(self, record: InteractionRecord, message_id: str) -> dict[str, Any] | None:
-        if message_id == "@original":
+    def _webhook_message(self, p: dict[str, str]) -> tuple[dict[str, Any], None] | tuple[None, Reply]:
+        """The message a webhook message route names (@original or a follow-up), or Discord's error for it."""
+        record, err = self._webhook_record(p)
+        if err or record is None:
+            return None, err or UNKNOWN_WEBHOOK
+        if p["message_id"] == "@original":
             wanted = record.original_message_id
         else:
-            wanted = _int(message_id)
+            wanted = _int(p["message_id"])
             if wanted not in record.followup_ids and wanted != record.original_message_id:
-                return None
-        return self.world.find_message_anywhere(wanted) if wanted is not None else None
+                return None, UNKNOWN_MESSAGE
+        message = self.world.find_message_anywhere(wanted) if wanted is not None else None
+        return (message, None) if message else (None, UNKNOWN_MESSAGE)
 
     async def webhook_execute(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
         record, err = self._webhook_record(p)
@@ -181,28 +186,17 @@ class InteractionRoutes(RestBase):
         return (200, copy.deepcopy(message)) if _truthy(req.query.get("wait")) else (204, None)
 
     async def webhook_get_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        record, err = self._webhook_record(p)
-        if err or record is None:
-            return err or UNKNOWN_WEBHOOK
-        message = self._webhook_message(record, p["message_id"])
-        return (200, copy.deepcopy(message)) if message else UNKNOWN_MESSAGE
+        message, err = self._webhook_message(p)
+        return err if message is None else (200, copy.deepcopy(message))
 
     async def webhook_edit_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        record, err = self._webhook_record(p)
-        if err or record is None:
-            return err or UNKNOWN_WEBHOOK
-        message = self._webhook_message(record, p["message_id"])
-        if message is None:
-            return UNKNOWN_MESSAGE
-        return await self._edit_reply(message, req)
+        message, err = self._webhook_message(p)
+        return err if message is None else await self._edit_reply(message, req)
 
     async def webhook_delete_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        record, err = self._webhook_record(p)
-        if err or record is None:
-            return err or UNKNOWN_WEBHOOK
-        message = self._webhook_message(record, p["message_id"])
+        message, err = self._webhook_message(p)
         if message is None:
-            return UNKNOWN_MESSAGE
+            return err
         self.world.delete_message(message)
         await self.fake.gateway.emit_message("MESSAGE_DELETE", message)
         return 204, None

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from discord import app_commands
 
-from . import FakeDiscord, point_discord_at
+from . import FakeDiscord
 from .validation import FormErrors, is_empty_message, validate_commands, validate_message
 
 USER_ID = 1140000000000000001
@@ -113,18 +113,6 @@ class Bot(discord.Client):
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """discord.py sleeps 5 s before every re-IDENTIFY (identify rate limit); not needed against the fake."""
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    restore = point_discord_at(server.base_url)
-    try:
-        yield server
-    finally:
-        restore()
-        await server.stop()
 
 
 @pytest_asyncio.fixture

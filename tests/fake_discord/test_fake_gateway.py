@@ -5,27 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import zlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
-import pytest_asyncio
 
-from . import FakeDiscord, point_discord_at
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    restore = point_discord_at(server.base_url)
-    try:
-        yield server
-    finally:
-        restore()
-        await server.stop()
+from . import FakeDiscord
 
 
 class RawGateway:

@@ -20,7 +20,7 @@ import discord
 from bot.app import CourseBot
 from bot.settings import Settings
 from tests.fake_discord import FakeDiscord, InteractionRecord, RecordedRequest
-from tests.harness import REMINDERS, STUDENT, TestClock
+from tests.harness import REMINDERS, STUDENT, TestClock, running_bot
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EVE = "critique:2024-09-18:eve"  # posted at Tue Sep 17 18:00 in #reminders
@@ -52,29 +52,20 @@ async def _no_identify_pause(shard_id: int | None, *, initial: bool = False) -> 
 @contextlib.asynccontextmanager
 async def started(fake: FakeDiscord, settings: Settings, clock: Any, *,
                   heartbeat_timeout: float | None = None) -> AsyncIterator[CourseBot]:
-    """tests.harness.running_bot, with the re-IDENTIFY pause removed and an optional heartbeat_timeout."""
-    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    bot = CourseBot(settings, clock=clock)
-    bot.before_identify_hook = _no_identify_pause  # type: ignore[method-assign]
-    if heartbeat_timeout is not None:
-        bot._connection.heartbeat_timeout = heartbeat_timeout  # read by every new DiscordWebSocket
-    task = asyncio.create_task(bot.start(fake.token))
-    try:
-        ready = asyncio.create_task(fake.wait_until_ready(timeout=10))
-        done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
-            ready.cancel()
-            task.result()
-            raise RuntimeError("the bot stopped before it was ready")
-        ready.result()
-        yield bot
-    finally:
-        with contextlib.suppress(TimeoutError):
-            await commands_done(timeout=5)
-        await bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+    """tests.harness.running_bot, with the re-IDENTIFY pause removed and an optional heartbeat_timeout; on the
+    way out, commands still running are given 5 s to finish."""
+
+    def knobs(bot: CourseBot) -> None:
+        bot.before_identify_hook = _no_identify_pause  # type: ignore[method-assign]
+        if heartbeat_timeout is not None:
+            bot._connection.heartbeat_timeout = heartbeat_timeout  # read by every new DiscordWebSocket
+
+    async with running_bot(fake, settings, clock, prepare=knobs) as bot:
+        try:
+            yield bot
+        finally:
+            with contextlib.suppress(TimeoutError):
+                await commands_done(timeout=5)
 
 
 async def commands_done(timeout: float = 10.0) -> None:

@@ -25,14 +25,13 @@ from bot.app import CourseBot, serve
 from tests.fake_discord import FakeDiscord
 from tests.harness import (
     ANNOUNCEMENTS,
-    GENERAL,
     INSTRUCTOR,
     INSTRUCTOR_ROLE,
-    REMINDERS,
     REPO,
     STUDENT,
     STUDENT_ROLE,
     at,
+    make_fake,
     running_bot,
     settings_for,
 )
@@ -58,23 +57,11 @@ def leaks(text: str, token: str = TOKEN) -> list[str]:
     return [form for form in secret_forms(token) if form in text]
 
 
-def make_fake(token: str = TOKEN) -> FakeDiscord:
-    return FakeDiscord(
-        token=token,
-        channels=({"id": GENERAL, "name": "general"}, {"id": ANNOUNCEMENTS, "name": "announcements"},
-                  {"id": REMINDERS, "name": "reminders"}),
-        roles=({"id": INSTRUCTOR_ROLE, "name": "Instructor"}, {"id": STUDENT_ROLE, "name": "Students"}),
-    )
-
-
 @pytest.fixture
 async def fake():
-    server = make_fake()
-    await server.start()
-    try:
+    """The shared fake, logging in only with TOKEN."""
+    async with make_fake(token=TOKEN) as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
