@@ -6,10 +6,11 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from bot.core.loader import ScheduleError, load_course
-from bot.core.model import Course
+from bot.core.loader import ScheduleError, load_file
+from bot.core.model import Course, Revision
 from bot.settings import Settings, SettingsError, load_settings
 
 HOW_TO_CONNECT = (
@@ -29,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     reminders = sub.add_parser("reminders", help="print the reminder plan: when, where, the text, and its state")
     reminders.add_argument("--from", dest="start", metavar="DATE", help="first day (9/18, 2024-09-18, today, ...)")
     reminders.add_argument("--to", dest="end", metavar="DATE", help="last day (default: the end of the term)")
+    reminders.add_argument("--now", metavar="INSTANT", help='show states as at this instant: "2025-02-14 21:00" '
+                           "(the course's time zone) or ISO 8601 with an offset (default: the clock)")
     calendar = sub.add_parser("calendar", help="write the course calendar (.ics) for calendar apps")
     calendar.add_argument("-o", "--output", default="course.ics", help="the file to write (- for standard output)")
     check = sub.add_parser("check", help="validate schedule.yaml and the settings")
@@ -37,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(path_arg: str | None) -> int:
+    """Validate the course file and the settings: every problem (exit 1), or the warnings and a summary (exit 0)."""
     problems: list[str] = []
     schedule = path_arg
     try:
@@ -46,32 +50,51 @@ def _check(path_arg: str | None) -> int:
         problems += exc.problems
         schedule = schedule or "schedule.yaml"
     try:
-        course = load_course(schedule)
+        loaded = load_file(schedule)
     except ScheduleError as exc:
         problems += [str(p) for p in exc.problems]
-        course = None
+        loaded = None
     if problems:
         for line in problems:
             print(line)
         print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found.")
         return 1
-    assert course is not None
-    papers = sum(len(s.papers) for s in course.sessions)
+    assert loaded is not None
+    for warning in loaded.warnings:  # odd but possible (a make-up class in a break): shown, never fatal
+        where = f"{warning.file}:{warning.line}" if warning.line else warning.file
+        print(f"{where}: warning: {warning.message}")
+
+    def count(n: int, one: str, many: str = "") -> str:
+        return f"{n or 'no'} {one if n == 1 else many or one + 's'}"
+
+    course = loaded.course
     cancelled = sum(s.cancelled for s in course.sessions)
-    print(f"{schedule}: OK — {course.title}, {course.term}: {len(course.sessions)} classes "
-          f"({cancelled} cancelled), {papers} paper{'s' * (papers != 1)}, {course.first_day} to {course.last_day}.")
+    exams = course.all_exams()
+    in_class = sum(e.session is not None for e in exams)
+    has = [f"{count(len(course.sessions), 'class', 'classes')} ({cancelled or 'none'} cancelled)",
+           count(len(exams), "exam") + (f" ({in_class} in class)" if in_class else ""),
+           count(len(course.deadlines), "deadline"), count(sum(len(s.papers) for s in course.sessions), "paper")]
+    warned = f" with {count(len(loaded.warnings), 'warning')}" if loaded.warnings else ""
+    print(f"{schedule}: OK{warned} — {course.name}, {course.term}: {', '.join(has)}, "
+          f"{course.first_day} to {course.end}.")
     return 0
 
 
 def _current_course_or_exit(settings: Settings) -> Course:
     """schedule.yaml with the instructor's stored changes, or exit 1 with the problems."""
+    return _course_and_revisions_or_exit(settings)[0]
+
+
+def _course_and_revisions_or_exit(settings: Settings) -> tuple[Course, dict[str, Revision]]:
+    """The course as it stands and the change log's revisions (the calendar's SEQUENCE), or exit 1."""
     import asyncio
 
-    from bot.course_state import current_course
+    from bot.course_state import current_course_and_revisions
     from bot.store import StoreError
 
     try:
-        return asyncio.run(current_course(settings.schedule, settings.database, Path(settings.database).exists()))
+        return asyncio.run(current_course_and_revisions(settings.schedule, settings.database,
+                                                        Path(settings.database).exists(), settings.critique_cutoff))
     except ScheduleError as exc:
         print("The schedule has problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -81,7 +104,9 @@ def _current_course_or_exit(settings: Settings) -> Course:
     sys.exit(1)
 
 
-def _reminders(settings: Settings, course: Course, start: str | None, end: str | None) -> int:
+def _reminders(settings: Settings, course: Course, start: str | None, end: str | None,
+               now_text: str | None = None) -> int:
+    """The plan from --from to --to (default: the whole term), each reminder's state as seen at --now."""
     import asyncio
 
     from bot.clock import system_clock
@@ -91,6 +116,16 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
     from bot.store import StoreError
 
     now = system_clock()
+    if now_text is not None:
+        try:
+            parsed = dt.datetime.fromisoformat(now_text.strip())
+        except ValueError:
+            example = dt.datetime.combine(course.first_day, dt.time(9, 0))
+            print(f"--now “{now_text[:60]}” is not a date and time. Use \"{example:%Y-%m-%d %H:%M}\" "
+                  f"(in the course's time zone, {course.timezone.key}) or ISO 8601 with an offset, "
+                  f"like {example.replace(tzinfo=course.timezone).isoformat()}.", file=sys.stderr)
+            return 2
+        now = parsed if parsed.tzinfo else parsed.replace(tzinfo=course.timezone)
     try:
         first = parse_when(course, start, now).date if start else dt.date.min
         last = parse_when(course, end, now).date if end else dt.date.max
@@ -103,16 +138,18 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
     except StoreError as exc:
         print(exc, file=sys.stderr)
         return 1
-    rows = [(r, e) for r, e in rows if first <= r.at.astimezone(course.timezone).date() <= last]
+    # As seen at --now: what the ledger recorded after that instant had not happened yet.
+    rows = [(r, e if e is None or e.updated_at <= now else None) for r, e in rows
+            if first <= r.at.astimezone(course.timezone).date() <= last]
     print(reminder_plan(rows, settings.reminder_channel_id, now, course.timezone))
     return 0
 
 
-def _calendar(course: Course, output: str) -> int:
-    from bot.clock import system_clock
+def _calendar(course: Course, revisions: Mapping[str, Revision] | None, output: str) -> int:
+    """Write the course's .ics; `revisions` are the change log's, so the bytes are those /calendar sends."""
     from bot.core.ics import build_calendar
 
-    data = build_calendar(course, system_clock())
+    data = build_calendar(course, revisions)
     if output == "-":
         sys.stdout.buffer.write(data)
         return 0
@@ -147,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return console.run(course, clock, settings=settings)
     if args.command == "calendar":
-        return _calendar(_current_course_or_exit(settings), args.output)
+        return _calendar(*_course_and_revisions_or_exit(settings), output=args.output)
     if args.command == "reminders":
-        return _reminders(settings, _current_course_or_exit(settings), args.start, args.end)
+        return _reminders(settings, _current_course_or_exit(settings), args.start, args.end, args.now)
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if not token:
         print(HOW_TO_CONNECT, file=sys.stderr)

@@ -1,4 +1,9 @@
-"""Shared fixtures: the real course (loaded once), aware instants in its time zone, `python -m bot` in a subprocess."""
+"""Shared fixtures: the test courses (each loaded once), aware instants in a course's time zone, `python -m bot`
+in a subprocess.
+
+No test reads the live `schedule.yaml` (next term's file, edited by hand): the first course is a frozen copy
+under tests/data/courses/, beside two synthetic courses of other shapes.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +22,9 @@ from hypothesis import settings
 
 from bot.core.loader import load_course
 from bot.core.model import Course
-from bot.store import Store
+
+if TYPE_CHECKING:  # the store is imported by the fixture that opens it: core tests need no database code
+    from bot.store import Store
 
 # CI draws the same hypothesis examples on every run (a red run must be reproducible, not a lottery); a
 # developer's ./test.sh draws new ones each time, which is how the bugs they catch are found.
@@ -24,10 +33,15 @@ settings.register_profile("dev", print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEDULE = ROOT / "schedule.yaml"
+COURSES = ROOT / "tests" / "data" / "courses"
+SCHEDULE = COURSES / "ml_at_scale.yaml"  # the first course (Machine Learning at Scale, Fall 2024), frozen
+DS_SCHEDULE = COURSES / "distributed_systems.yaml"  # Tue/Thu, homework and exams, no critiques, Los Angeles
+DA_SCHEDULE = COURSES / "data_analysis.yaml"  # lectures and a Friday section, quizzes, a make-up class, London
+COURSE_FILES = {"ml_at_scale": SCHEDULE, "distributed_systems": DS_SCHEDULE, "data_analysis": DA_SCHEDULE}
 NEW_YORK = ZoneInfo("America/New_York")
 
 At = Callable[..., dt.datetime]
+CourseAt = Callable[..., dt.datetime]
 
 
 def new_york(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -35,16 +49,68 @@ def new_york(year: int, month: int, day: int, hour: int = 0, minute: int = 0) ->
     return dt.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
+def course_at(course: Course, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """An aware instant on that course's wall clock: `course_at(ds_course, 2025, 2, 14, 22)` is 10pm in Los Angeles."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=course.timezone)
+
+
+def line_of(text: str, snippet: str) -> int:
+    """The line of `text` on which `snippet` starts; it must occur exactly once (so the test cannot point elsewhere)."""
+    assert text.count(snippet) == 1, f"the text contains {snippet!r} {text.count(snippet)} times, not once"
+    return text[: text.index(snippet)].count("\n") + 1
+
+
+def edited(text: str, *substitutions: tuple[str, str]) -> str:
+    """`text` with each (old, new) substituted; each `old` must occur exactly once."""
+    for old, new in substitutions:
+        line_of(text, old)
+        text = text.replace(old, new)
+    return text
+
+
+@cache
+def load_test_course(name: str) -> Course:
+    """One of the test courses by name (a key of COURSE_FILES), loaded once per run."""
+    return load_course(COURSE_FILES[name])
+
+
 @pytest.fixture(scope="session")
 def course() -> Course:
-    """The real schedule.yaml, validated once for the whole run."""
-    return load_course(SCHEDULE)
+    """The first course (Machine Learning at Scale, Fall 2024, Mon/Wed, critiques), from its frozen copy."""
+    return load_test_course("ml_at_scale")
+
+
+@pytest.fixture(scope="session")
+def ds_course() -> Course:
+    """Distributed Systems (Spring 2025): Tue/Thu 2pm in a room, homework Fridays 11:59pm, exams, no critiques."""
+    return load_test_course("distributed_systems")
+
+
+@pytest.fixture(scope="session")
+def da_course() -> Course:
+    """Data Analysis in Practice (Autumn 2025, London): a Friday section, quizzes, a make-up class, no office hours."""
+    return load_test_course("data_analysis")
+
+
+@pytest.fixture(scope="session", params=list(COURSE_FILES))
+def any_course(request: pytest.FixtureRequest) -> Course:
+    """Each test course in turn (the test runs once per course, with the course's name as its id)."""
+    return load_test_course(request.param)
 
 
 @pytest.fixture(scope="session")
 def at() -> At:
     """`at(2024, 9, 17, 9)`: 9:00 on Sep 17 2024 in New York (session-scoped, so hypothesis tests may use it)."""
     return new_york
+
+
+@pytest.fixture(scope="session", name="course_at")
+def course_at_fixture() -> CourseAt:
+    """`course_at(any_course, 2025, 3, 9, 2, 30)`: an aware instant in that course's own time zone."""
+    return course_at
+
+
+FROZEN_SCHEDULE = str(SCHEDULE.relative_to(ROOT))  # as `python -m bot`, run from ROOT, is given it
 
 
 def clean_env() -> dict[str, str]:
@@ -56,15 +122,17 @@ def clean_env() -> dict[str, str]:
 def run_bot(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subprocess.CompletedProcess[str]]:
     """`run_bot("console", "--now", "…", stdin="/next\\n", env={...})`: `python -m bot` run from the repo root.
 
-    The environment is `clean_env()` with the database in a temporary folder, plus `env`: no token and no
-    other COURSEBOT_ overrides unless a test adds them.
+    The environment is `clean_env()` with the database in a temporary folder and the schedule set to the frozen
+    first course (never the live schedule.yaml), plus `env`: no token and no other COURSEBOT_ overrides unless a
+    test adds them.
     """
     database = tmp_path_factory.mktemp("store") / "coursebot.sqlite3"
 
     def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = {**clean_env(), "COURSEBOT_DATABASE": str(database), "COURSEBOT_SCHEDULE": FROZEN_SCHEDULE,
+                    **(env or {})}
         return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                              cwd=ROOT, env={**clean_env(), "COURSEBOT_DATABASE": str(database), **(env or {})},
-                              timeout=60, check=False)
+                              cwd=ROOT, env=full_env, timeout=60, check=False)
 
     return run
 
@@ -78,6 +146,8 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
     """The real SQLite store at db_path, migrated, closed after the test."""
+    from bot.store import Store
+
     opened = await Store.open(str(db_path))
     try:
         yield opened

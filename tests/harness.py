@@ -19,7 +19,7 @@ from bot.settings import Settings
 from tests.fake_discord import FakeDiscord
 
 REPO = Path(__file__).resolve().parent.parent
-SCHEDULE = REPO / "schedule.yaml"
+SCHEDULE = REPO / "tests" / "data" / "courses" / "ml_at_scale.yaml"  # the first course, frozen (never the live file)
 NEW_YORK = ZoneInfo("America/New_York")
 STUDENT = 1140000000000000001
 INSTRUCTOR = 1140000000000000099

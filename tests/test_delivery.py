@@ -167,7 +167,8 @@ async def test_missing_channel_is_logged_and_recorded(fake, tmp_path, caplog):
     assert state == "failed" and f"channel {missing} not found (404)" in detail
     assert any(EVE in r.message and "not found" in r.message for r in caplog.records)
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSEBOT_")}
-    env |= {"COURSEBOT_DATABASE": settings.database, "COURSEBOT_REMINDER_CHANNEL_ID": str(missing)}
+    env |= {"COURSEBOT_DATABASE": settings.database, "COURSEBOT_REMINDER_CHANNEL_ID": str(missing),
+            "COURSEBOT_SCHEDULE": settings.schedule}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "reminders", "--from", "9/17", "--to", "9/17",
         env=env, cwd=REPO, stdout=asyncio.subprocess.PIPE)

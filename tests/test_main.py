@@ -11,24 +11,100 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.loader import load_course
 from bot.store import Store
+from tests.conftest import DS_SCHEDULE, FROZEN_SCHEDULE, ROOT, SCHEDULE, edited, line_of
 
 RunBot = Callable[..., subprocess.CompletedProcess[str]]
-SCHEDULE = Path(__file__).resolve().parents[1] / "schedule.yaml"
+EXAMPLES = ROOT / "examples"
 
 
-def test_check_real_schedule(run_bot: RunBot) -> None:
-    """`check schedule.yaml` exits 0 with a one-line summary."""
-    result = run_bot("check", "schedule.yaml")
-    assert result.returncode == 0
-    assert result.stdout == ("schedule.yaml: OK — Machine Learning at Scale, Fall 2024: 29 classes (1 cancelled), "
-                             "86 papers, 2024-08-26 to 2024-12-09.\n")
+def test_check_first_course(run_bot: RunBot) -> None:
+    """`check PATH` on the first course exits 0 with a one-line summary of what the course has."""
+    result = run_bot("check", FROZEN_SCHEDULE)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == (f"{FROZEN_SCHEDULE}: OK — Machine Learning at Scale, Fall 2024: 29 classes (1 cancelled), "
+                             "no exams, 2 deadlines, 86 papers, 2024-08-26 to 2024-12-09.\n")
+
+
+def test_check_summary_of_another_shape(run_bot: RunBot) -> None:
+    """The summary counts exams (those held in class too) and deadlines, and runs to the end of exams."""
+    result = run_bot("check", str(DS_SCHEDULE))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == (f"{DS_SCHEDULE}: OK — CS 452 Distributed Systems, Spring 2025: 28 classes (1 cancelled), "
+                             "2 exams (1 in class), 9 deadlines, 20 papers, 2025-01-21 to 2025-05-09.\n")
 
 
 def test_check_default_path(run_bot: RunBot) -> None:
-    """`check` with no path validates the `schedule` setting (schedule.yaml) and the config."""
+    """`check` with no path validates the `schedule` setting (here COURSEBOT_SCHEDULE) and the config."""
     result = run_bot("check")
-    assert result.returncode == 0 and result.stdout.startswith("schedule.yaml: OK")
+    assert result.returncode == 0 and result.stdout.startswith(f"{FROZEN_SCHEDULE}: OK — Machine Learning")
+
+
+def test_check_prints_warnings_and_passes(run_bot: RunBot, tmp_path: Path) -> None:
+    """Warnings are printed as `file:line: warning: …` before the summary, and `check` still exits 0."""
+    text = edited(DS_SCHEDULE.read_text(encoding="utf-8"),
+                  ("    date: 2025-04-01\n", "    date: 2025-03-27\n"),  # session 19 in spring break
+                  ("    date: 2025-04-03\n", "    date: 2025-04-04\n"))  # session 20 on a Friday
+    path = tmp_path / "odd.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_bot("check", str(path))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        f"{path}:{line_of(text, '  - number: 19')}: warning: Session 19 (Thu Mar 27) falls in Spring break; "
+        "fine for a make-up class, otherwise check the date.",
+        f"{path}:{line_of(text, '  - number: 20')}: warning: Session 20 (Fri Apr 4) is not on a meeting day "
+        "(Tue, Thu); give a make-up class its own start and end, otherwise check the date.",
+        f"{path}: OK with 2 warnings — CS 452 Distributed Systems, Spring 2025: 28 classes (1 cancelled), "
+        "2 exams (1 in class), 9 deadlines, 20 papers, 2025-01-21 to 2025-05-09.",
+    ]
+
+
+def test_check_with_problems_exits_1_without_a_summary(run_bot: RunBot, tmp_path: Path) -> None:
+    """Problems in a course that also has warnings: only the problems are listed, and the exit code is 1."""
+    text = edited(DS_SCHEDULE.read_text(encoding="utf-8"), ("    date: 2025-04-01\n", "    date: 2025-03-27\n"),
+                  ("    skip: [2025-02-17]", "    skip: [2025-02-18]"))
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_bot("check", str(path))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:{line_of(text, '    skip:')}: Office hours entry 1: the skipped date 2025-02-18 is a Tuesday, "
+        "but these office hours are on Mondays.",
+        "1 problem found.",
+    ]
+
+
+@pytest.mark.parametrize("name", ["ml-at-scale.yaml", "distributed-systems.yaml"])
+def test_each_example_passes_check(run_bot: RunBot, name: str) -> None:
+    """The example course files in examples/ pass `python -m bot check` without a warning."""
+    result = run_bot("check", f"examples/{name}")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith(f"examples/{name}: OK — ") and "warning" not in result.stdout
+
+
+def test_the_guide_shows_what_check_prints(run_bot: RunBot) -> None:
+    """docs/instructors.md shows the very line `check` prints for the first course's example."""
+    result = run_bot("check", "examples/ml-at-scale.yaml")
+    assert result.stdout in (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+
+
+def test_the_first_course_example_is_the_first_course() -> None:
+    """examples/ml-at-scale.yaml describes the same course as the frozen copy the tests use."""
+    assert load_course(EXAMPLES / "ml-at-scale.yaml") == load_course(SCHEDULE)
+
+
+def test_the_second_example_has_every_feature_it_shows() -> None:
+    """The Tue/Thu example has no critiques, and has staff, a break, office hours with a link and a skip, timed
+    deadlines of several kinds, an exam in class and one outside, links and term_end."""
+    course = load_course(EXAMPLES / "distributed-systems.yaml")
+    assert not course.has_critiques and course.meeting_days == (1, 3) and course.class_start is not None
+    assert course.staff and course.breaks and course.links and course.term_end is not None
+    assert any(h.link for h in course.office_hours) and any(h.skip for h in course.office_hours)
+    assert {d.kind for d in course.deadlines} == {"homework", "quiz", "project", "other"}
+    assert any(d.time is not None for d in course.deadlines)
+    assert [e.session is not None for e in course.all_exams()] == [True, False]
+    assert any(s.cancelled for s in course.sessions) and any(s.start is not None for s in course.sessions)
 
 
 def test_check_broken_schedule(run_bot: RunBot, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import REPO
+from tests.harness import REPO, SCHEDULE
 
 pytestmark = pytest.mark.asyncio
 
@@ -22,6 +22,7 @@ def bot_env(fake, tmp_path: Path, token: str | None = None, **extra: str) -> dic
         "COURSEBOT_API_BASE": fake.base_url,
         "COURSEBOT_GUILD_ID": str(fake.guild_id),
         "COURSEBOT_DATABASE": str(tmp_path / "bot.sqlite3"),
+        "COURSEBOT_SCHEDULE": str(SCHEDULE),  # the frozen first course, never the live schedule.yaml
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra)
@@ -88,7 +89,7 @@ async def test_wrong_token_exits_1_without_traceback(fake, tmp_path):
 async def test_broken_schedule_stops_startup(fake, tmp_path):
     """A schedule with errors stops start-up with the validator's file:line messages."""
     broken = tmp_path / "schedule.yaml"
-    broken.write_text((REPO / "schedule.yaml").read_text().replace("timezone: America/New_York",
+    broken.write_text(SCHEDULE.read_text().replace("timezone: America/New_York",
                                                                    "timezone: Mars/Olympus"))
     proc = await start_bot(bot_env(fake, tmp_path, COURSEBOT_SCHEDULE=str(broken)))
     code, err = await finish(proc)

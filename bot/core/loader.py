@@ -1,52 +1,58 @@
 """`schedule.yaml` → `Course`, reporting every problem at once with its file and line.
 
-The file is read as a YAML node tree (not plain dicts) so that each problem can
-name the line it is on. Messages are written for an instructor, not a programmer.
+The file is read as a YAML node tree (bot/core/schema.py) so that each problem can name the line
+it is on; the sections around the sessions are read in bot/core/sections.py. Messages are written
+for an instructor, not a programmer. Warnings (a make-up class off the meeting days, a class in a
+break) do not stop the course from loading: `load_text` returns them beside it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.core import schema as s
+from bot.core import sections
 from bot.core.dates import short_date
 from bot.core.model import (
+    MEETING_KINDS,
     RESOURCE_KINDS,
+    SESSION_KINDS,
+    WEEKDAYS,
     Course,
-    CritiquePolicy,
     Deadline,
-    OfficeHours,
+    Exam,
+    Meeting,
     Paper,
-    Project,
-    ProjectForm,
     Resource,
     Session,
-    is_web_link,
-    parse_weekday,
 )
+from bot.core.schema import FileProblem, Problem, Reader
 
-T = TypeVar("T")
+__all__ = ["Problem", "ScheduleError", "Loaded", "load_text", "parse_course", "load_course", "MAX_FILE_BYTES"]
 
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the file, where it is and what to do about it."""
-
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+MAX_FILE_BYTES = 1_000_000
+COURSE_KEYS = {
+    "title": True, "code": False, "instructor": True, "term": True, "first_day": True, "last_day": True,
+    "term_end": False, "timezone": True, "meeting_days": False, "class_start": False, "class_end": False,
+    "room": False, "meetings": False, "critique_cutoff": False, "links": False, "description": False,
+}
+PATTERN_KEYS = ("meeting_days", "class_start", "class_end", "room")
+MEETING_KEYS = {"days": True, "kind": False, "start": False, "end": False, "room": False}
+SESSION_KEYS = {
+    "number": True, "date": True, "topic": False, "kind": False, "start": False, "end": False, "room": False,
+    "status": False, "reason": False, "papers": False, "resources": False,
+}
+PAPER_KEYS = {"title": True, "authors": False, "venue": False, "year": False, "url": False, "note": False}
+RESOURCE_KEYS = {"title": True, "kind": True, "authors": False, "url": False, "note": False}
+TOP_KEYS = {
+    "course": True, "staff": False, "breaks": False, "office_hours": False, "critiques": False, "deadlines": False,
+    "project": False, "exams": False, "sessions": True, "other_topics": False, "other_papers": False,
+}
+STATUSES = ("scheduled", "cancelled")
 
 
 class ScheduleError(Exception):
@@ -57,233 +63,66 @@ class ScheduleError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# Keys of each mapping: name -> required?
-COURSE_KEYS = {
-    "title": True, "instructor": True, "term": True, "first_day": True, "last_day": True,
-    "timezone": True, "meeting_days": True, "class_start": False, "class_end": False,
-    "room": False, "description": False,
-}
-OFFICE_HOURS_KEYS = {"who": True, "day": True, "start": True, "end": True, "place": False, "note": False}
-CRITIQUE_KEYS = {
-    "required": True, "max_per_class": True, "length": True, "paragraphs": True, "format": True,
-    "due": True, "late_accepted": True, "llms_allowed": True, "rules": True,
-}
-PROJECT_KEYS = {"max_group_size": True, "forms": True, "deadlines": True}
-FORM_KEYS = {"name": True, "description": True}
-DEADLINE_KEYS = {"id": True, "title": True, "due": True, "details": False}
-SESSION_KEYS = {
-    "number": True, "date": True, "topic": False, "status": False, "reason": False,
-    "papers": False, "resources": False,
-}
-PAPER_KEYS = {"title": True, "authors": False, "venue": False, "year": False, "url": False, "note": False}
-RESOURCE_KEYS = {"title": True, "kind": True, "authors": False, "url": False, "note": False}
-TOP_KEYS = {
-    "course": True, "office_hours": False, "critiques": True, "project": True, "sessions": True,
-    "other_topics": False, "other_papers": False,
-}
-STATUSES = ("scheduled", "cancelled")
-TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A valid course, and what looked odd in it (shown by `check`, never fatal)."""
 
-_MISSING = object()
+    course: Course
+    warnings: tuple[Problem, ...]
 
 
-class _Reader:
-    """Walks the node tree, converting values and collecting problems instead of raising."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else None
-        self.problems.append(Problem(self.file, line, message))
-
-    def mapping(self, node: yaml.Node, where: str, keys: dict[str, bool]) -> dict[str, yaml.Node] | None:
-        """The keys of a mapping node; unknown, repeated and missing keys are problems."""
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(node, f"{where} should be a set of “key: value” lines, but it is {_describe(node)}.")
-            return None
-        found: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in found:
-                self.problem(key_node, f"{where} has “{key}” twice; keep only one.")
-                continue
-            if key not in keys:
-                hint = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-                tip = f" Did you mean “{hint[0]}”?" if hint else f" Known keys: {', '.join(keys)}."
-                self.problem(key_node, f"{where} has an unknown key “{key}”.{tip}")
-                continue
-            found[key] = value_node
-        for key, required in keys.items():
-            if required and key not in found:
-                self.problem(node, f"{where} is missing “{key}”.")
-        return found
-
-    def sequence(self, node: yaml.Node | None, where: str) -> list[yaml.Node]:
-        if node is None or _is_null(node):
-            return []
-        if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, f"{where} should be a list (lines starting with “- ”), but it is {_describe(node)}.")
-            return []
-        return list(node.value)
-
-    def scalar(self, node: yaml.Node | None, where: str, convert: Callable[[yaml.ScalarNode], T],
-               *, required: bool) -> T | None:
-        """Convert a scalar; `None` for an absent or empty value (`mapping` reports absent required keys)."""
-        if node is None:
-            return None
-        if _is_null(node):
-            if required:
-                self.problem(node, f"{where} is empty; give it a value.")
-            return None
-        if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, f"{where} should be a single value, but it is {_describe(node)}.")
-            return None
-        try:
-            return convert(node)
-        except ValueError as exc:
-            self.problem(node, f"{where}: {exc}")
-            return None
-
-    def text(self, node: yaml.Node | None, where: str, *, required: bool = False) -> str | None:
-        value = self.scalar(node, where, lambda n: str(n.value).strip(), required=required)
-        if required and value == "":
-            self.problem(node, f"{where} is empty; give it a value.")
-        return value or None
-
-    def texts(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
-        items = (self.text(n, f"{where}, item {i}", required=True) for i, n in enumerate(self.sequence(node, where), 1))
-        return tuple(t for t in items if t)
-
-
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
-
-
-def _describe(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a set of key: value lines"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    return f"“{node.value}”"
-
-
-def _to_int(node: yaml.ScalarNode) -> int:
-    digits = node.value.replace("_", "")
-    if node.tag != "tag:yaml.org,2002:int" or not re.fullmatch(r"[-+]?[0-9]+", digits):  # not 0x1f, 1:30
-        raise ValueError(f"“{node.value}” should be a whole number, like 2020.")
-    return int(digits)
-
-
-def _to_bool(node: yaml.ScalarNode) -> bool:
-    if node.tag != "tag:yaml.org,2002:bool":
-        raise ValueError(f"“{node.value}” should be true or false.")
-    return node.value.lower() in ("true", "yes", "on", "y")
-
-
-def _to_date(node: yaml.ScalarNode) -> dt.date:
-    raw = str(node.value).strip()
-    if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", raw):
-        raise ValueError(f"“{raw}” should be a date written as YYYY-MM-DD, like 2024-09-18.")
-    year, month, day = (int(p) for p in raw.split("-"))
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"“{raw}” is not a real date (check the month and the day).") from None
-
-
-def _to_time(node: yaml.ScalarNode) -> dt.time:
-    raw = str(node.value).strip()
-    match = TIME_RE.match(raw)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"“{raw}” should be a time written as HH:MM (24-hour), like \"14:00\".")
-    return dt.time(int(match[1]), int(match[2]))
-
-
-def _to_weekday(node: yaml.ScalarNode) -> int:
-    day = parse_weekday(str(node.value))
-    if day is None:
-        raise ValueError(f"“{node.value}” is not a day of the week; use Mon, Tue, Wed, Thu, Fri, Sat or Sun.")
-    return day
-
-
-def _to_zone(node: yaml.ScalarNode) -> ZoneInfo:
-    raw = str(node.value).strip()
-    try:
-        return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of zones: IsADirectoryError
-        raise ValueError(f"“{raw}” is not a time zone name; use one like America/New_York.") from None
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[yaml.ScalarNode], str]:
-    def convert(node: yaml.ScalarNode) -> str:
-        value = str(node.value).strip().lower()
-        if value not in choices:
-            raise ValueError(f"“{node.value}” should be one of: {', '.join(choices)}.")
-        return value
-    return convert
-
-
-def _paper(r: _Reader, node: yaml.Node, where: str) -> Paper | None:
+def _paper(r: Reader, node: yaml.Node, where: str) -> Paper | None:
     keys = r.mapping(node, where, PAPER_KEYS)
     if keys is None:
         return None
     title = r.text(keys.get("title"), f"{where}: the title", required="title" in keys)
-    year = r.scalar(keys.get("year"), f"{where}: the year", _to_int, required=False)
-    if year is not None and not 1900 <= year <= 2100:
+    year = r.scalar(keys.get("year"), f"{where}: the year", s.whole_number)
+    if year is not None and not 1500 <= year <= 2200:
         r.problem(keys.get("year"), f"{where}: the year {year} looks wrong.")
-    url = _url(r, keys.get("url"), where)
+    url = r.url(keys.get("url"), where)
     if not title:
         return None
-    return Paper(
-        title=title,
-        authors=r.text(keys.get("authors"), f"{where}: the authors"),
-        venue=r.text(keys.get("venue"), f"{where}: the venue"),
-        year=year,
-        url=url,
-        note=r.text(keys.get("note"), f"{where}: the note"),
-    )
+    return Paper(title=title, authors=r.text(keys.get("authors"), f"{where}: the authors"),
+                 venue=r.text(keys.get("venue"), f"{where}: the venue"), year=year, url=url,
+                 note=r.text(keys.get("note"), f"{where}: the note"))
 
 
-def _resource(r: _Reader, node: yaml.Node, where: str) -> Resource | None:
+def _resource(r: Reader, node: yaml.Node, where: str) -> Resource | None:
     keys = r.mapping(node, where, RESOURCE_KEYS)
     if keys is None:
         return None
     title = r.text(keys.get("title"), f"{where}: the title", required="title" in keys)
-    kind = r.scalar(keys.get("kind"), f"{where}: the kind", _one_of(RESOURCE_KINDS), required="kind" in keys)
+    kind = r.scalar(keys.get("kind"), f"{where}: the kind", s.one_of(RESOURCE_KINDS), required="kind" in keys)
+    url = r.url(keys.get("url"), where)
     if not title or not kind:
         return None
-    return Resource(
-        title=title, kind=kind,
-        authors=r.text(keys.get("authors"), f"{where}: the authors"),
-        url=_url(r, keys.get("url"), where),
-        note=r.text(keys.get("note"), f"{where}: the note"),
-    )
+    return Resource(title=title, kind=kind, authors=r.text(keys.get("authors"), f"{where}: the authors"), url=url,
+                    note=r.text(keys.get("note"), f"{where}: the note"))
 
 
-def _url(r: _Reader, node: yaml.Node | None, where: str) -> str | None:
-    url = r.text(node, f"{where}: the url")
-    if url is not None and not is_web_link(url):
-        r.problem(node, f"{where}: the url “{url[:80]}” should be a web address "
-                      "starting with https:// (no spaces, no user name before the site).")
-        return None
-    return url
-
-
-def _papers(r: _Reader, node: yaml.Node | None, where: str) -> tuple[Paper, ...]:
+def _papers(r: Reader, node: yaml.Node | None, where: str) -> tuple[Paper, ...]:
     items = (_paper(r, n, f"{where}, paper {i}") for i, n in enumerate(r.sequence(node, f"{where}: papers"), 1))
     return tuple(p for p in items if p)
 
 
-def _session(r: _Reader, node: yaml.Node, index: int) -> tuple[Session, yaml.Node] | None:
+def _times(r: Reader, keys: dict[str, yaml.Node], where: str, start_key: str = "start",
+           end_key: str = "end") -> tuple[dt.time | None, dt.time | None]:
+    start = r.scalar(keys.get(start_key), f"{where}: {start_key}", s.time_of_day)
+    end = r.scalar(keys.get(end_key), f"{where}: {end_key}", s.time_of_day)
+    if start and end and end <= start:
+        r.problem(keys.get(end_key), f"{where}: {end_key} ({end:%H:%M}) should be after {start_key} ({start:%H:%M}).")
+    return start, end
+
+
+def _session(r: Reader, node: yaml.Node, index: int) -> tuple[Session, yaml.Node] | None:
     keys = r.mapping(node, f"Session {index} in the list", SESSION_KEYS)
     if keys is None:
         return None
-    number = r.scalar(keys.get("number"), f"Session {index} in the list: the number", _to_int, required=True)
+    number = r.scalar(keys.get("number"), f"Session {index} in the list: the number", s.whole_number, required=True)
     where = f"Session {number if number is not None else index}"
-    day = r.scalar(keys.get("date"), f"{where}: the date", _to_date, required=True)
-    status = r.scalar(keys.get("status"), f"{where}: the status", _one_of(STATUSES), required=False)
+    day = r.scalar(keys.get("date"), f"{where}: the date", s.iso_date, required=True)
+    status = r.scalar(keys.get("status"), f"{where}: the status", s.one_of(STATUSES))
+    kind = r.scalar(keys.get("kind"), f"{where}: the kind", s.one_of(SESSION_KINDS)) or "class"
     reason = r.text(keys.get("reason"), f"{where}: the reason")
     if reason and status != "cancelled":
         r.problem(keys.get("reason"),
@@ -294,18 +133,21 @@ def _session(r: _Reader, node: yaml.Node, index: int) -> tuple[Session, yaml.Nod
     )
     papers = _papers(r, keys.get("papers"), where)
     topic = r.text(keys.get("topic"), f"{where}: the topic")
+    start, end = _times(r, keys, where)
+    room = r.text(keys.get("room"), f"{where}: the room")
     if number is None or day is None:
         return None
-    session = Session(number=number, date=day, topic=topic, cancelled=status == "cancelled",
-                      reason=reason, papers=papers, resources=resources)
+    session = Session(number=number, date=day, topic=topic, cancelled=status == "cancelled", reason=reason,
+                      papers=papers, resources=resources, kind=kind, start=start, end=end, room=room)
     return session, node
 
 
-def _check_sessions(r: _Reader, parsed: list[tuple[Session, yaml.Node]], first: dt.date | None,
-                    last: dt.date | None) -> None:
+def _check_sessions(r: Reader, warnings: Reader, parsed: list[tuple[Session, yaml.Node]], course: Course,
+                    term_ok: bool) -> None:
     seen_numbers: dict[int, Session] = {}
     seen_dates: dict[dt.date, Session] = {}
     previous: Session | None = None
+    first, last = course.first_day, course.last_day
     for session, node in parsed:
         label = f"Session {session.number} ({short_date(session.date)})"
         if session.number in seen_numbers:
@@ -316,158 +158,173 @@ def _check_sessions(r: _Reader, parsed: list[tuple[Session, yaml.Node]], first: 
         if previous and (session.date < previous.date or session.number < previous.number):
             r.problem(node, f"{label} comes after session {previous.number} ({short_date(previous.date)}) in the file; "
                             "list the sessions in date order with increasing numbers.")
-        if first and last and not first <= session.date <= last:
+        if not term_ok:
+            pass
+        elif not first <= session.date <= last:
             r.problem(node, f"{label} is outside the term ({short_date(first)} to {short_date(last)}, {last.year}).")
+        elif (pause := course.break_on(session.date)) is not None and not session.cancelled:
+            warnings.problem(node, f"{label} falls in {pause.name}; fine for a make-up class, "
+                                   "otherwise check the date.")
+        elif course.meeting_days and session.date.weekday() not in course.meeting_days and session.start is None:
+            days = ", ".join(WEEKDAYS[d] for d in course.meeting_days)
+            warnings.problem(node, f"{label} is not on a meeting day ({days}); "
+                                   "give a make-up class its own start and end, otherwise check the date.")
+        if session.is_exam and (session.papers or session.resources):
+            warnings.problem(node, f"{label} is an exam but lists readings; students will see them as review material.")
         seen_numbers.setdefault(session.number, session)
         seen_dates.setdefault(session.date, session)
         previous = session
 
 
-def _course(r: _Reader, top: dict[str, yaml.Node]) -> Course | None:
-    course = r.mapping(top["course"], "The course section", COURSE_KEYS) if "course" in top else None
-    if course is None:
-        course = {}
+def _meetings(r: Reader, course: dict[str, yaml.Node], where: str, node: yaml.Node) -> tuple[Meeting, ...]:
+    """The `meetings` list, or the one pattern of meeting_days/class_start/class_end/room."""
+    if "meetings" in course:
+        both = [k for k in PATTERN_KEYS if k in course]
+        if both:
+            r.problem(course[both[0]], f"{where}: “{both[0]}” and a “meetings” list cannot be used together; "
+                                       "put the days, times and room in the meetings list.")
+        found, seen_days = [], set()
+        for i, n in enumerate(r.sequence(course["meetings"], f"{where}: meetings"), 1):
+            keys = r.mapping(n, f"Meeting {i}", MEETING_KEYS)
+            if keys is None:
+                continue
+            days = r.items(keys.get("days"), f"Meeting {i}: days", s.weekday)
+            if "days" in keys and not days:
+                r.problem(keys.get("days"), f"Meeting {i}: days is empty; list at least one day, like [Tue, Thu].")
+            for d in days:
+                if d in seen_days:
+                    r.problem(keys.get("days"), f"Meeting {i}: {WEEKDAYS[d]} is in two meetings; "
+                                                "a weekday can have one pattern (give a class its own start instead).")
+                seen_days.add(d)
+            start, end = _times(r, keys, f"Meeting {i}")
+            kind = r.scalar(keys.get("kind"), f"Meeting {i}: kind", s.one_of(MEETING_KINDS)) or "lecture"
+            found.append(Meeting(tuple(sorted(set(days))), start, end, r.text(keys.get("room"), f"Meeting {i}: room"),
+                                 kind))
+        if not found and not r.problems:
+            r.problem(course["meetings"], f"{where}: the meetings list is empty; add at least one.")
+        return tuple(found)
+    if "meeting_days" not in course:
+        r.problem(node, f"{where} is missing “meeting_days” (or a “meetings” list).")
+        return ()
+    days = r.items(course.get("meeting_days"), f"{where}: meeting_days", s.weekday)
+    start, end = _times(r, course, where, "class_start", "class_end")
+    if not days:
+        return ()
+    return (Meeting(tuple(sorted(set(days))), start, end, r.text(course.get("room"), f"{where}: room")),)
+
+
+def _course(r: Reader, warnings: Reader, top: dict[str, yaml.Node]) -> Course | None:
     w = "The course section"
-    first = r.scalar(course.get("first_day"), f"{w}: first_day", _to_date, required="first_day" in course)
-    last = r.scalar(course.get("last_day"), f"{w}: last_day", _to_date, required="last_day" in course)
+    course = (r.mapping(top["course"], w, COURSE_KEYS) if "course" in top else None) or {}
+    first = r.scalar(course.get("first_day"), f"{w}: first_day", s.iso_date, required="first_day" in course)
+    last = r.scalar(course.get("last_day"), f"{w}: last_day", s.iso_date, required="last_day" in course)
+    term_end = r.scalar(course.get("term_end"), f"{w}: term_end", s.iso_date)
     if first and last and first > last:
         r.problem(course.get("last_day"), f"{w}: last_day ({last}) is before first_day ({first}).")
-    zone = r.scalar(course.get("timezone"), f"{w}: timezone", _to_zone, required="timezone" in course)
-    days = tuple(
-        d for i, n in enumerate(r.sequence(course.get("meeting_days"), f"{w}: meeting_days"), 1)
-        if (d := r.scalar(n, f"{w}: meeting_days, item {i}", _to_weekday, required=True)) is not None
-    )
-    start = r.scalar(course.get("class_start"), f"{w}: class_start", _to_time, required=False)
-    end = r.scalar(course.get("class_end"), f"{w}: class_end", _to_time, required=False)
-    if start and end and end <= start:
-        r.problem(course.get("class_end"), f"{w}: class_end ({end:%H:%M}) should be after class_start ({start:%H:%M}).")
-
-    office_hours = tuple(
-        oh for i, n in enumerate(r.sequence(top.get("office_hours"), "office_hours"), 1)
-        if (oh := _office_hours(r, n, f"Office hours entry {i}"))
-    )
-    critiques = _critiques(r, top.get("critiques"))
-    project = _project(r, top.get("project"), first, last)
-
-    parsed = [s for i, n in enumerate(r.sequence(top.get("sessions"), "sessions"), 1) if (s := _session(r, n, i))]
+    if term_end and last and term_end < last:
+        r.problem(course.get("term_end"), f"{w}: term_end ({term_end}) is before last_day ({last}); "
+                                          "it is the end of exams, on or after the last class.")
+    zone = r.scalar(course.get("timezone"), f"{w}: timezone", s.time_zone, required="timezone" in course)
+    meetings = _meetings(r, course, w, top["course"]) if course else ()
+    cutoff = r.scalar(course.get("critique_cutoff"), f"{w}: critique_cutoff", s.time_of_day)
+    links = sections.links(r, course.get("links"))
+    staff = sections.staff(r, top.get("staff"))
+    term = (first, term_end or last) if first and last else None
+    breaks = sections.breaks(r, top.get("breaks"), term)
+    office_hours = sections.office_hours(r, top.get("office_hours"))
+    critiques = sections.critiques(r, top.get("critiques"))
+    project, project_deadlines = sections.project(r, top.get("project"))
+    deadlines = project_deadlines + sections.deadlines(r, top.get("deadlines"))
+    exams = sections.exams(r, top.get("exams"))
+    parsed = [x for i, n in enumerate(r.sequence(top.get("sessions"), "sessions"), 1) if (x := _session(r, n, i))]
     if "sessions" in top and not parsed and not r.problems:
         r.problem(top["sessions"], "The sessions list is empty; add at least one class.")
-    _check_sessions(r, parsed, first, last)
-
     other_papers = _papers(r, top.get("other_papers"), "other_papers")
     other_topics = r.texts(top.get("other_topics"), "other_topics")
     title = r.text(course.get("title"), f"{w}: title", required="title" in course)
     instructor = r.text(course.get("instructor"), f"{w}: instructor", required="instructor" in course)
     term = r.text(course.get("term"), f"{w}: term", required="term" in course)
-    if r.problems or None in (first, last, zone, critiques, project, title, instructor, term):
+    if None in (first, last, zone, title, instructor, term):
         return None
-    assert first and last and zone and critiques and project and title and instructor and term
-    return Course(
+    assert first and last and zone and title and instructor and term
+    single = meetings[0] if len(meetings) == 1 and "meetings" not in course else None
+    built = Course(
         title=title, instructor=instructor, term=term, first_day=first, last_day=last, timezone=zone,
-        meeting_days=days, office_hours=office_hours, critiques=critiques, project=project,
-        sessions=tuple(s for s, _ in parsed), class_start=start, class_end=end,
-        room=r.text(course.get("room"), f"{w}: room"),
-        description=r.text(course.get("description"), f"{w}: description"),
-        other_topics=other_topics, other_papers=other_papers,
+        meeting_days=tuple(sorted({d for m in meetings for d in m.days})), office_hours=office_hours,
+        critiques=critiques, project=project, sessions=tuple(x for x, _ in parsed),
+        class_start=single.start if single else None, class_end=single.end if single else None,
+        room=single.room if single else None, description=r.text(course.get("description"), f"{w}: description"),
+        other_topics=other_topics, other_papers=other_papers, code=r.text(course.get("code"), f"{w}: code"),
+        term_end=term_end, meetings=meetings, critique_cutoff=cutoff, links=links, staff=staff, breaks=breaks,
+        deadlines=tuple(sorted((d for d, _ in deadlines), key=lambda d: (d.due, d.due_time, d.id))),
+        exams=tuple(sorted((e for e, _ in exams), key=lambda e: (e.date, e.start or dt.time(0), e.id))),
     )
+    term_ok = first <= last and (term_end is None or term_end >= last)  # else the term's own problem says it
+    _check_sessions(r, warnings, parsed, built, term_ok)
+    _check_ids_and_dates(r, built, deadlines, exams, term_ok)
+    return built
 
 
-def _office_hours(r: _Reader, node: yaml.Node, where: str) -> OfficeHours | None:
-    keys = r.mapping(node, where, OFFICE_HOURS_KEYS)
-    if keys is None:
-        return None
-    who = r.text(keys.get("who"), f"{where}: who", required="who" in keys)
-    day = r.scalar(keys.get("day"), f"{where}: day", _to_weekday, required="day" in keys)
-    start = r.scalar(keys.get("start"), f"{where}: start", _to_time, required="start" in keys)
-    end = r.scalar(keys.get("end"), f"{where}: end", _to_time, required="end" in keys)
-    if start and end and end <= start:
-        r.problem(keys.get("end"), f"{where}: the end ({end:%H:%M}) should be after the start ({start:%H:%M}).")
-    if who is None or day is None or start is None or end is None:
-        return None
-    return OfficeHours(who=who, weekday=day, start=start, end=end,
-                       place=r.text(keys.get("place"), f"{where}: place"),
-                       note=r.text(keys.get("note"), f"{where}: note"))
+def _check_ids_and_dates(r: Reader, course: Course, deadlines: list[tuple[Deadline, yaml.Node]],
+                         exams: list[tuple[Exam, yaml.Node]], term_ok: bool) -> None:
+    """Ids are unique across deadlines and exams; each falls within the term (first class to the end of exams)."""
+    seen: set[str] = set()
+    first, end = course.first_day, course.end
+    for item, node in [*deadlines, *exams]:
+        kind = "deadline" if isinstance(item, Deadline) else "exam"
+        if item.id in seen:
+            r.problem(node, f"The id “{item.id}” is used twice; each deadline and exam needs its own id.")
+        seen.add(item.id)
+        day = item.due if isinstance(item, Deadline) else item.date
+        if not first <= day <= end:
+            r.problem(node, f"The {kind} “{item.title}” is on {day}, outside the term ({first} to {end}); "
+                            "set term_end in the course section for exams and deadlines after the last class.")
 
 
-def _critiques(r: _Reader, node: yaml.Node | None) -> CritiquePolicy | None:
-    w = "The critiques section"
-    keys = r.mapping(node, w, CRITIQUE_KEYS) if node is not None else None
-    if keys is None:
-        return None
-    values = {
-        "required": r.scalar(keys.get("required"), f"{w}: required", _to_int, required=True),
-        "max_per_class": r.scalar(keys.get("max_per_class"), f"{w}: max_per_class", _to_int, required=True),
-        "length": r.text(keys.get("length"), f"{w}: length", required=True),
-        "paragraphs": r.texts(keys.get("paragraphs"), f"{w}: paragraphs"),
-        "format": r.text(keys.get("format"), f"{w}: format", required=True),
-        "due": r.text(keys.get("due"), f"{w}: due", required=True),
-        "late_accepted": r.scalar(keys.get("late_accepted"), f"{w}: late_accepted", _to_bool, required=True),
-        "llms_allowed": r.scalar(keys.get("llms_allowed"), f"{w}: llms_allowed", _to_bool, required=True),
-        "rules": r.texts(keys.get("rules"), f"{w}: rules"),
-    }
-    if any(v is None for v in values.values()):
-        return None
-    return CritiquePolicy(**values)  # type: ignore[arg-type]
-
-
-def _project(r: _Reader, node: yaml.Node | None, first: dt.date | None, last: dt.date | None) -> Project | None:
-    w = "The project section"
-    keys = r.mapping(node, w, PROJECT_KEYS) if node is not None else None
-    if keys is None:
-        return None
-    size = r.scalar(keys.get("max_group_size"), f"{w}: max_group_size", _to_int, required=True)
-    forms = []
-    for i, n in enumerate(r.sequence(keys.get("forms"), f"{w}: forms"), 1):
-        f = r.mapping(n, f"Project form {i}", FORM_KEYS)
-        if f is not None:
-            name = r.text(f.get("name"), f"Project form {i}: name", required="name" in f)
-            text = r.text(f.get("description"), f"Project form {i}: description", required="description" in f)
-            if name and text:
-                forms.append(ProjectForm(name, text))
-    deadlines = []
-    for i, n in enumerate(r.sequence(keys.get("deadlines"), f"{w}: deadlines"), 1):
-        d = r.mapping(n, f"Project deadline {i}", DEADLINE_KEYS)
-        if d is None:
-            continue
-        ident = r.text(d.get("id"), f"Project deadline {i}: id", required="id" in d)
-        title = r.text(d.get("title"), f"Project deadline {i}: title", required="title" in d)
-        due = r.scalar(d.get("due"), f"Project deadline {i}: due", _to_date, required="due" in d)
-        if due and first and last and not first <= due <= last:
-            r.problem(d.get("due"), f"Project deadline {i} ({title}) is due {due}, outside the term.")
-        if ident and title and due:
-            deadlines.append(Deadline(ident, title, due, r.text(d.get("details"), f"Project deadline {i}: details")))
-    if size is None:
-        return None
-    return Project(max_group_size=size, forms=tuple(forms), deadlines=tuple(sorted(deadlines, key=lambda d: d.due)))
-
-
-def parse_course(text: str, file: str = "schedule.yaml") -> Course:
+def load_text(text: str, file: str = "schedule.yaml") -> Loaded:
     """Parse and validate the text of a schedule file; raise `ScheduleError` with every problem."""
-    reader = _Reader(file)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScheduleError([Problem(file, None, f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                                                 "a course file is far smaller. Is it the right file?")])
+    reader, warnings = Reader(file), Reader(file)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        what = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark is not None else None
-        raise ScheduleError([Problem(file, line, f"This is not valid YAML here ({what}). "
-                                                 "Check the indentation and quote text that contains “: ”.")]) from None
+        root = s.compose(text, file)
+    except FileProblem as exc:
+        raise ScheduleError([exc.problem]) from None
     if root is None:
         raise ScheduleError([Problem(file, None, "The file is empty.")])
     top = reader.mapping(root, "The file", TOP_KEYS)
-    course = _course(reader, top) if top is not None else None
+    course = _course(reader, warnings, top) if top is not None else None
     if reader.problems or course is None:
         raise ScheduleError(reader.problems or [Problem(file, None, "The schedule could not be read.")])
-    return course
+    return Loaded(course, tuple(warnings.problems))
+
+
+def parse_course(text: str, file: str = "schedule.yaml") -> Course:
+    """The course of a schedule text (warnings dropped); `ScheduleError` with every problem."""
+    return load_text(text, file).course
+
+
+def read_text(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScheduleError([Problem(str(path), None, f"Cannot read the file: {exc.strerror or exc}.")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScheduleError([Problem(str(path), None, f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                                                      "a course file is far smaller. Is it the right file?")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScheduleError([Problem(str(path), None, "The file is not UTF-8 text.")]) from None
+
+
+def load_file(path: str | Path) -> Loaded:
+    """Read and validate a schedule file, with its warnings."""
+    return load_text(read_text(path), str(path))
 
 
 def load_course(path: str | Path) -> Course:
     """Read and validate a schedule file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScheduleError([Problem(str(path), None, f"Cannot read the file: {exc.strerror or exc}.")]) from None
-    except UnicodeDecodeError:
-        raise ScheduleError([Problem(str(path), None, "The file is not UTF-8 text.")]) from None
-    return parse_course(text, str(path))
+    return load_file(path).course

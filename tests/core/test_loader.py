@@ -1,4 +1,8 @@
-"""schedule.yaml validation: each kind of mistake, made in a broken copy of the real file, is reported with its line."""
+"""Course file validation on the first course: each kind of mistake, made in a broken copy of its frozen file, is
+reported with its line. The rules of the newer sections (meetings, staff, breaks, deadlines, exams, links) are in
+test_loader_sections.py; size and nesting limits in test_loader_limits.py; generated courses in
+test_loader_generated.py.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.loader import Problem, ScheduleError, load_course, parse_course
+from bot.core.loader import Problem, ScheduleError, load_course, load_file, parse_course
+from tests.conftest import COURSE_FILES, SCHEDULE, edited
+from tests.conftest import line_of as line_in
 
-SCHEDULE = Path(__file__).resolve().parents[2] / "schedule.yaml"
 REAL = SCHEDULE.read_text(encoding="utf-8")
 
 
 def line_of(snippet: str) -> int:
-    """The line of the real file on which `snippet` starts (it must occur exactly once)."""
-    assert REAL.count(snippet) == 1, f"the real file no longer contains {snippet!r} exactly once"
-    return REAL[: REAL.index(snippet)].count("\n") + 1
+    """The line of the first course's file on which `snippet` starts (it must occur exactly once)."""
+    return line_in(REAL, snippet)
 
 
 def broken_copy(tmp_path: Path, *substitutions: tuple[str, str]) -> Path:
-    """A copy of the real schedule with each (old, new) text substituted once."""
-    text = REAL
-    for old, new in substitutions:
-        line_of(old)
-        text = text.replace(old, new)
+    """A copy of the first course's file with each (old, new) text substituted once."""
     path = tmp_path / "schedule.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(edited(REAL, *substitutions), encoding="utf-8")
     return path
 
 
@@ -73,8 +73,8 @@ KINDS = [
     ("reason without cancelling", "    status: cancelled ", "    status: scheduled ", 1,
      ["Session 13 has a reason but is not cancelled"]),
     ("unknown resource kind", "      - title: SimCLR slides\n        kind: slides\n",
-     "      - title: SimCLR slides\n        kind: video\n", 1,
-     ["should be one of: book, slides"]),
+     "      - title: SimCLR slides\n        kind: podcast\n", 1,
+     ["“podcast” should be one of: book, slides, blog, web, tutorial, news, video, other"]),
     ("office hours ending before they start", '    end: "11:00"\n', '    end: "09:00"\n', 0,
      ["Office hours entry 1: the end (09:00) should be after the start (10:00)"]),
     ("bad time", '    start: "10:00"\n', '    start: "10am"\n', 0, ["“10am” should be a time written as HH:MM"]),
@@ -82,10 +82,22 @@ KINDS = [
     ("key given twice", "    topic: Vision-Language Models\n",
      "    topic: Vision-Language Models\n    topic: VLMs\n", 1, ["has “topic” twice"]),
     ("missing required key", "  required: 10\n", "", 0, ["The critiques section is missing “required”"]),
-    ("deadline outside the term", "      due: 2024-12-09 ", "      due: 2024-12-19 ", 0,
-     ["Project deadline 2 (Final paper) is due 2024-12-19, outside the term"]),
+    ("project deadline outside the term", "      due: 2024-12-09 ", "      due: 2024-12-19 ", -2,
+     ["The deadline “Final paper” is on 2024-12-19, outside the term (2024-08-26 to 2024-12-09)", "term_end"]),
+    ("unknown key in the project", "  max_group_size: 3\n", "  max_group: 3\n", 0,
+     ["The project section has an unknown key “max_group”", "Did you mean “max_group_size”?"]),
+    ("unknown key in the critiques", "  max_per_class: 1\n", "  max_per_class: 1\n  min_per_class: 1\n", 1,
+     ["The critiques section has an unknown key “min_per_class”", "Did you mean “max_per_class”?"]),
+    ("no critiques required", "  required: 10\n", "  required: 0\n", 0,
+     ["required should be at least 1 (leave the section out for no critiques)"]),
+    ("a kind on a project deadline", "      due: 2024-10-16 ", "      kind: homework\n      due: 2024-10-16 ", 0,
+     ["Project deadline 1 has an unknown key “kind”"]),
+    ("project deadline due time", "      due: 2024-10-16 ", "      due: 2024-10-16 2pm ", 0,
+     ["Project deadline 1: due", "“2024-10-16 2pm” should be a date and a 24-hour time, like 2024-10-16 23:59"]),
+    ("unknown top-level key", "other_topics:", "other_topicz:", 0,
+     ["The file has an unknown key “other_topicz”", "Did you mean “other_topics”?"]),
     ("YAML syntax error", "    topic: Vision-Language Models\n", "    topic: Vision: Language Models\n", 0,
-     ["This is not valid YAML here", "mapping values are not allowed here"]),
+     ["This is not valid YAML here", "mapping values are not allowed"]),
     ("YAML bad indentation", "    topic: Vision-Language Models\n", "      topic: Vision-Language Models\n", 0,
      ["This is not valid YAML here"]),
 ]
@@ -156,22 +168,33 @@ def test_top_level_must_be_a_mapping(text: str, phrase: str) -> None:
     assert problem.line == 1 and phrase in problem.message
 
 
-def test_real_file_loads() -> None:
-    """The shipped schedule.yaml is valid: 29 classes from Mon Aug 26 to Mon Dec 9, 2024."""
+def test_first_course_loads() -> None:
+    """The first course's frozen file is valid: 29 classes from Mon Aug 26 to Mon Dec 9, 2024, as before."""
     course = load_course(SCHEDULE)
     assert len(course.sessions) == 29
-    assert (course.first_day, course.last_day) == (dt.date(2024, 8, 26), dt.date(2024, 12, 9))
+    assert (course.first_day, course.last_day, course.end) == (dt.date(2024, 8, 26), dt.date(2024, 12, 9),
+                                                               dt.date(2024, 12, 9))
     assert str(course.timezone) == "America/New_York"
     assert course.class_start is None and course.room is None
+    assert [(m.days, m.start, m.room) for m in course.meetings] == [((0, 2), None, None)]
+    assert course.has_critiques and course.critiques.required == 10
+    assert [(d.id, d.kind, d.due, d.time) for d in course.deadlines] == [
+        ("proposal", "project", dt.date(2024, 10, 16), None), ("final", "project", dt.date(2024, 12, 9), None)]
+    assert course.exams == () and course.all_exams() == () and course.staff == () and course.breaks == ()
+
+
+@pytest.mark.parametrize("name", list(COURSE_FILES))
+def test_each_test_course_loads_without_problems_or_warnings(name: str) -> None:
+    """The first course and both synthetic courses load with no problem and no warning."""
+    loaded = load_file(COURSE_FILES[name])
+    assert loaded.warnings == ()
+    assert loaded.course.sessions
 
 
 def test_a_url_that_is_not_a_web_address_is_reported(tmp_path):
     """A paper's url must be an http(s) address: anything else is a problem with its line."""
-    from bot.core.loader import ScheduleError, load_course
-    from tests.conftest import SCHEDULE
-
     original = "        year: 2020\n"  # under the first paper with a year; add a url beside it
-    text = SCHEDULE.read_text().replace(original, original + "        url: javascript:alert(1)\n", 1)
+    text = REAL.replace(original, original + "        url: javascript:alert(1)\n", 1)
     path = tmp_path / "schedule.yaml"
     path.write_text(text)
     line = text.splitlines().index("        url: javascript:alert(1)") + 1

@@ -1,8 +1,10 @@
-"""Properties: whatever a student types, as a date or a query, gets an answer or a clean error, never a crash."""
+"""Properties: whatever a student types, as a date or a query, gets an answer or a clean error, never a crash, in
+each test course (the first one and both synthetic ones: `any_course`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,17 +28,19 @@ DATE_LIKE = st.from_regex(
     fullmatch=True,
 )
 TYPED = st.one_of(ANY_TEXT, DATE_LIKE)
-# Any instant from 2000 to 2050, as UTC or as New York wall time.
+# Any instant from 2000 to 2050, as UTC, a fixed offset, or wall time in a zone of the test courses (DST included).
 NOW = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2050, 1, 1),
-                   timezones=st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=-5))]))
+                   timezones=st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=-5)),
+                                              ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles"),
+                                              ZoneInfo("Europe/London"), ZoneInfo("Australia/Sydney")]))
 
 
 @PROPERTY
 @given(typed=TYPED, now=NOW)
-def test_parse_when_answers_or_refuses(course: Course, typed: str, now: dt.datetime) -> None:
+def test_parse_when_answers_or_refuses(any_course: Course, typed: str, now: dt.datetime) -> None:
     """parse_when returns a When or raises QueryError with a message, for any text at any instant."""
     try:
-        when = parse_when(course, typed, now)
+        when = parse_when(any_course, typed, now)
     except QueryError as exc:
         assert str(exc)
     else:
@@ -45,10 +49,10 @@ def test_parse_when_answers_or_refuses(course: Course, typed: str, now: dt.datet
 
 @PROPERTY
 @given(typed=TYPED, now=NOW)
-def test_readings_answers_or_refuses(course: Course, typed: str, now: dt.datetime) -> None:
+def test_readings_answers_or_refuses(any_course: Course, typed: str, now: dt.datetime) -> None:
     """/readings returns one of its three answers or raises QueryError, for any text."""
     try:
-        answer = queries.readings(course, typed, now)
+        answer = queries.readings(any_course, typed, now)
     except QueryError as exc:
         assert str(exc)
     else:
@@ -57,10 +61,10 @@ def test_readings_answers_or_refuses(course: Course, typed: str, now: dt.datetim
 
 @PROPERTY
 @given(typed=st.one_of(TYPED, st.from_regex(r"\A(week )?\d{1,3}\Z", fullmatch=True)), now=NOW)
-def test_schedule_answers_or_refuses(course: Course, typed: str, now: dt.datetime) -> None:
+def test_schedule_answers_or_refuses(any_course: Course, typed: str, now: dt.datetime) -> None:
     """/schedule returns weeks or raises QueryError, for any text."""
     try:
-        answer = queries.schedule(course, typed, now)
+        answer = queries.schedule(any_course, typed, now)
     except QueryError as exc:
         assert str(exc)
     else:
@@ -69,10 +73,10 @@ def test_schedule_answers_or_refuses(course: Course, typed: str, now: dt.datetim
 
 @PROPERTY
 @given(typed=ANY_TEXT)
-def test_search_answers_or_refuses(course: Course, typed: str) -> None:
+def test_search_answers_or_refuses(any_course: Course, typed: str) -> None:
     """/search returns an answer (hits or a suggestion or nothing) or QueryError, for any text."""
     try:
-        answer = search(course, typed)
+        answer = search(any_course, typed)
     except QueryError as exc:
         assert str(exc)
     else:
@@ -97,7 +101,7 @@ def scratch_settings(tmp_path_factory):
 
 @PROPERTY
 @given(line=COMMAND_LINE, now=NOW)
-def test_console_answers_every_line(course: Course, line: str, now: dt.datetime, scratch_settings) -> None:
+def test_console_answers_every_line(any_course: Course, line: str, now: dt.datetime, scratch_settings) -> None:
     """The console turns any line into text (errors included), never an exception."""
-    reply = console.answer(course, line, now, scratch_settings)
+    reply = console.answer(any_course, line, now, scratch_settings)
     assert isinstance(reply, str) and reply.strip()

@@ -1,8 +1,10 @@
-"""schedule.yaml says what the syllabus page says.
+"""The first course's file says what the syllabus page says.
 
-PAGE_TITLES was typed from ../shared/seed/syllabus.txt (the flattened course
-page), not generated from schedule.yaml: papers and resources of each class,
-in page order, spelled as on the page except where noted.
+The file is the frozen copy tests/data/courses/ml_at_scale.yaml (the live
+schedule.yaml is next term's, and no test reads it). PAGE_TITLES was typed from
+../shared/seed/syllabus.txt (the flattened course page), not generated from the
+file: papers and resources of each class, in page order, spelled as on the page
+except where noted.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 from bot.core.loader import load_course
 from bot.core.model import Course, Session
 
-SCHEDULE = Path(__file__).resolve().parents[2] / "schedule.yaml"
+SCHEDULE = Path(__file__).resolve().parents[2] / "tests" / "data" / "courses" / "ml_at_scale.yaml"
 
 PAGE_TITLES: dict[int, list[str]] = {
     1: [],
@@ -198,7 +200,7 @@ def norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def schedule() -> Course:
-    """schedule.yaml through the validating loader (this module's own copy, not the shared fixture)."""
+    """The frozen first course through the validating loader (this module's own copy, not the shared fixture)."""
     return load_course(SCHEDULE)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fake_discord import FakeDiscord, InteractionRecord, RecordedRequest
-from tests.harness import ANNOUNCEMENTS, INSTRUCTOR_ROLE, REMINDERS, REPO, STUDENT_ROLE
+from tests.harness import ANNOUNCEMENTS, INSTRUCTOR_ROLE, REMINDERS, REPO, SCHEDULE, STUDENT_ROLE
 
 ANSWERS = r"/interactions/(?P<id>\d+)/[^/]+/callback|/webhooks/\d+/(?P<token>[\w-]+)"
 _ANSWERS = re.compile(ANSWERS)
@@ -40,6 +40,7 @@ def bot_env(fake: FakeDiscord, database: Path, **extra: str) -> dict[str, str]:
         "COURSEBOT_INSTRUCTOR_ROLE_ID": str(INSTRUCTOR_ROLE),
         "COURSEBOT_STUDENT_ROLE_ID": str(STUDENT_ROLE),
         "COURSEBOT_DATABASE": str(database),
+        "COURSEBOT_SCHEDULE": str(SCHEDULE),  # the frozen first course, never the live schedule.yaml
         "COURSEBOT_CONFIG": os.devnull,  # an empty settings file: only the variables above apply
         "PYTHONUNBUFFERED": "1",
     })

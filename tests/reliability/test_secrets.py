@@ -28,6 +28,7 @@ from tests.harness import (
     INSTRUCTOR,
     INSTRUCTOR_ROLE,
     REPO,
+    SCHEDULE,
     STUDENT,
     STUDENT_ROLE,
     at,
@@ -121,7 +122,8 @@ async def test_child_process_output_never_shows_the_token(fake, tmp_path):
     env.update({"DISCORD_TOKEN": TOKEN, "COURSEBOT_API_BASE": fake.base_url, "COURSEBOT_CONFIG": os.devnull,
                 "COURSEBOT_GUILD_ID": str(fake.guild_id), "COURSEBOT_ANNOUNCE_CHANNEL_ID": str(ANNOUNCEMENTS),
                 "COURSEBOT_INSTRUCTOR_ROLE_ID": str(INSTRUCTOR_ROLE), "COURSEBOT_STUDENT_ROLE_ID": str(STUDENT_ROLE),
-                "COURSEBOT_DATABASE": str(tmp_path / "bot.sqlite3"), "PYTHONUNBUFFERED": "1"})
+                "COURSEBOT_DATABASE": str(tmp_path / "bot.sqlite3"), "COURSEBOT_SCHEDULE": str(SCHEDULE),
+                "PYTHONUNBUFFERED": "1"})
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=REPO, env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     lines: list[str] = []
@@ -202,7 +204,7 @@ async def test_child_process_with_a_wrong_token_never_prints_it(fake, tmp_path):
     """`python -m bot` with a rejected token: exit 1, and neither stdout nor stderr shows the token."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSEBOT_", "DISCORD_"))}
     env.update({"DISCORD_TOKEN": WRONG, "COURSEBOT_API_BASE": fake.base_url, "COURSEBOT_CONFIG": os.devnull,
-                "COURSEBOT_DATABASE": str(tmp_path / "bot.sqlite3")})
+                "COURSEBOT_DATABASE": str(tmp_path / "bot.sqlite3"), "COURSEBOT_SCHEDULE": str(SCHEDULE)})
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=REPO, env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), 20)
