@@ -42,6 +42,14 @@ class Outcome:
     detail: str | None = None
 
 
+LEGACY_ALL = ("critique", "project", "digest")  # what "all" meant before deadlines and exams had reminders
+
+
+def wants(kinds: tuple[str, ...], kind: str) -> bool:
+    """Whether a DM subscription covers a reminder kind; an old "all" covers the kinds added since."""
+    return kind in kinds or tuple(kinds) == LEGACY_ALL
+
+
 class ReminderService:
     """Owns the current plan and turns scheduler wake-ups into posts recorded in the ledger."""
 
@@ -93,7 +101,7 @@ class ReminderService:
         """(ledger key, channel or user id) of every post this reminder makes."""
         targets = [(reminder.key, self._channel_id)] if self._channel_id is not None else []
         targets += [(dm_key(reminder.key, s.user_id), s.user_id) for s in subscribers
-                    if reminder.kind in s.kinds and s.subscribed_at <= reminder.at]
+                    if wants(s.kinds, reminder.kind) and s.subscribed_at <= reminder.at]
         return targets
 
     def pending_count(self) -> int:

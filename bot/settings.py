@@ -1,5 +1,9 @@
 """Deployment settings: `config/bot.yaml`, each key overridable by `COURSEBOT_<KEY>`.
 
+The file is read with the same schema toolkit as `schedule.yaml` (bot/core/schema.py): the same node tree
+with lines, the same converters, the same kind of message for the same kind of mistake. Every problem is
+collected (file:line, or the environment variable's name) before `SettingsError` is raised.
+
 The token is deliberately not a setting: it comes from `DISCORD_TOKEN` only.
 """
 
@@ -8,16 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.core import schema
 from bot.core.planner import ReminderSettings
+from bot.core.schema import FileProblem, Problem, Reader
 
 DEFAULT_CONFIG = "config/bot.yaml"
+LEAD_TIME_MAX = 999  # hours or days: more is a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,22 +36,25 @@ class Settings:
     student_role_id: int | None = None
     database: str = "data/coursebot.sqlite3"
     schedule: str = "schedule.yaml"
-    critique_cutoff: dt.time = dt.time(12, 0)
+    critique_cutoff: dt.time | None = None  # the default for a course whose schedule.yaml sets none
     reminder_evening: dt.time | None = dt.time(18, 0)
     reminder_morning: dt.time | None = dt.time(8, 0)
-    reminder_hours_before: tuple[int, ...] = (24, 2)
+    reminder_hours_before: tuple[int, ...] = (24, 2)  # critiques, when the class start is known
+    deadline_reminder_hours: tuple[int, ...] = (24, 2)  # homework, quizzes, other deadlines
     project_reminder_days: tuple[int, ...] = (7, 1, 0)
+    exam_reminder_days: tuple[int, ...] = (7, 1, 0)
     weekly_digest: bool = True
     office_hours_reminder: bool = False
     api_base: str | None = None  # tests only: where the fake Discord listens
 
     @property
     def reminders(self) -> ReminderSettings:
-        """The planner's view of these settings."""
+        """The planner's view of these settings (the critique cut-off is the course's: `Course.cutoff`)."""
         return ReminderSettings(
             evening_before=self.reminder_evening, morning_of=self.reminder_morning,
-            hours_before=self.reminder_hours_before, project_days_before=self.project_reminder_days,
-            digest=self.weekly_digest, office_hours=self.office_hours_reminder, cutoff=self.critique_cutoff,
+            hours_before=self.reminder_hours_before, deadline_hours_before=self.deadline_reminder_hours,
+            project_days_before=self.project_reminder_days, exam_days_before=self.exam_reminder_days,
+            digest=self.weekly_digest, office_hours=self.office_hours_reminder,
         )
 
 
@@ -56,101 +66,154 @@ class SettingsError(Exception):
         super().__init__("\n".join(problems))
 
 
-ID_KEYS = {"guild_id", "reminder_channel_id", "announce_channel_id", "instructor_role_id", "student_role_id"}
-TIME_KEYS = {"critique_cutoff", "reminder_evening", "reminder_morning"}
-LIST_KEYS = {"reminder_hours_before", "project_reminder_days"}
-BOOL_KEYS = {"weekly_digest", "office_hours_reminder"}
-NULLABLE_KEYS = ID_KEYS | {"api_base", "reminder_evening", "reminder_morning"}
-KEYS = {f.name for f in fields(Settings)}
+# --- converters: the toolkit's, plus the few kinds of value only the deployment has --------------
+
+class _Empty:
+    """An empty value: the setting is unset (None) where it may be, its default otherwise."""
 
 
-def _convert(key: str, value: Any) -> Any:
-    """A raw value (text from YAML or the environment) → the setting's type, or ValueError with advice."""
-    if key in LIST_KEYS and value is not None and str(value).strip() in ("", "[]"):
-        return ()  # an explicit empty list turns those reminders off
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None if key in NULLABLE_KEYS else _default(key)
-    text = str(value).strip()
-    if key in ID_KEYS:
-        if not re.fullmatch(r"\d{17,20}", text):
-            raise ValueError(f"{key} should be a Discord id (a number of 17 to 20 digits), not “{text}”. "
-                             "Copy it with Developer Mode: right-click → Copy ID.")
-        return int(text)
-    if key in TIME_KEYS:
-        m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-        if not m or int(m[1]) > 23 or int(m[2]) > 59:
-            raise ValueError(f"{key} should be a time as HH:MM, like \"12:00\", not “{value}”.")
-        return dt.time(int(m[1]), int(m[2]))
-    if key in LIST_KEYS:
-        parts = [p.strip() for p in text.strip("[]").split(",") if p.strip()]
-        if not all(re.fullmatch(r"\d{1,3}", p) for p in parts):
-            raise ValueError(f"{key} should be whole numbers separated by commas, like \"24, 2\", not “{value}”.")
-        return tuple(sorted({int(p) for p in parts}, reverse=True))
-    if key in BOOL_KEYS:
-        if text.lower() not in ("true", "false", "yes", "no", "on", "off", "1", "0"):
-            raise ValueError(f"{key} should be true or false, not “{value}”.")
-        return text.lower() in ("true", "yes", "on", "1")
-    if key == "api_base":
-        text = text.rstrip("/")
-        if not re.fullmatch(r"https?://[^\s/]+(?:/[^\s]*)?", text):
-            raise ValueError(f"api_base should be a URL like http://127.0.0.1:8080, not “{value}”.")
-        return text
+EMPTY = _Empty()
+
+
+def discord_id(raw: str) -> int:
+    text = raw.strip()
+    if not re.fullmatch(r"\d{17,20}", text):
+        raise ValueError(f"“{text[:60]}” should be a Discord id (a number of 17 to 20 digits). "
+                         "Copy it with Developer Mode: right-click → Copy ID.")
+    return int(text)
+
+
+def switch(raw: str) -> bool:
+    """true/false, yes/no, on/off (the toolkit's), and 1/0 as environment variables often say it."""
+    text = raw.strip()
+    return text == "1" if text in ("1", "0") else schema.yes_no(text)
+
+
+def lead_time(raw: str) -> int:
+    number = schema.whole_number(raw)
+    if not 0 <= number <= LEAD_TIME_MAX:
+        raise ValueError(f"“{raw.strip()}” should be a whole number from 0 to {LEAD_TIME_MAX}.")
+    return number
+
+
+def lead_times(raw: str) -> tuple[int, ...]:
+    """'24, 2' or '[24, 2]' (a list written on one line, as in an environment variable) → (24, 2)."""
+    text = raw.strip()
+    inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    parts = [p.strip() for p in inner.split(",")] if inner.strip() else []
+    if all(parts):
+        try:
+            return _ordered(lead_time(p) for p in parts)
+        except ValueError:
+            pass
+    raise ValueError(f"“{text[:60]}” should be whole numbers from 0 to {LEAD_TIME_MAX} separated by commas, "
+                     "like \"24, 2\".")
+
+
+def _ordered(values: Any) -> tuple[int, ...]:
+    return tuple(sorted(set(values), reverse=True))
+
+
+def api_base(raw: str) -> str:
+    text = raw.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/]+(?:/\S*)?", text):
+        raise ValueError(f"“{text[:80]}” should be a URL like http://127.0.0.1:8080.")
     return text
 
 
-def _default(key: str) -> Any:
-    return next(f.default for f in fields(Settings) if f.name == key)
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """How one setting is read: its converter, and whether an empty value unsets it (else: its default)."""
+
+    convert: Callable[[str], Any]
+    nullable: bool = False
+    is_list: bool = False
+
+
+ID = Key(discord_id, nullable=True)
+LEAD_TIMES = Key(lead_times, is_list=True)
+SWITCH = Key(switch)
+TIME = Key(schema.time_of_day, nullable=True)  # empty: none (no cut-off default; that reminder off)
+KEYS: dict[str, Key] = {
+    "guild_id": ID, "reminder_channel_id": ID, "announce_channel_id": ID, "instructor_role_id": ID,
+    "student_role_id": ID, "database": Key(_text), "schedule": Key(_text),
+    "critique_cutoff": TIME, "reminder_evening": TIME, "reminder_morning": TIME,
+    "reminder_hours_before": LEAD_TIMES, "deadline_reminder_hours": LEAD_TIMES, "project_reminder_days": LEAD_TIMES,
+    "exam_reminder_days": LEAD_TIMES, "weekly_digest": SWITCH, "office_hours_reminder": SWITCH,
+    "api_base": Key(api_base, nullable=True),
+}
+assert set(KEYS) == {f.name for f in fields(Settings)}, "every setting needs a Key"
+
+
+def _convert(key: str, raw: str) -> Any:
+    """Text as written → the setting's value, EMPTY for an empty value; ValueError with advice."""
+    if not raw.strip():
+        return EMPTY
+    return KEYS[key].convert(raw)
+
+
+def _read_file(path: Path, values: dict[str, Any], problems: list[Problem]) -> None:
+    """The file's settings into `values`; its problems (with lines) into `problems`."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(file, None, "The settings file is not UTF-8 text."))
+        return
+    except OSError as exc:
+        problems.append(Problem(file, None, f"Cannot read the settings file ({exc.strerror or exc})."))
+        return
+    try:
+        root = schema.compose(text, file)
+    except FileProblem as exc:
+        problems.append(exc.problem)
+        return
+    if root is None or schema.is_null(root):
+        return
+    reader = Reader(file)
+    found = reader.mapping(root, "The settings", dict.fromkeys(KEYS, False)) or {}
+    for key, node in found.items():
+        if KEYS[key].is_list and isinstance(node, yaml.SequenceNode):
+            items = reader.items(node, key, lead_time)
+            if len(items) == len(node.value):
+                values[key] = _ordered(items)
+            continue
+        if schema.is_null(node):
+            values[key] = EMPTY
+            continue
+        value = reader.scalar(node, key, lambda raw, key=key: _convert(key, raw))
+        if value is not None:
+            values[key] = value
+    problems += reader.problems
+
+
+def _read_environment(env: Mapping[str, str], values: dict[str, Any], problems: list[Problem]) -> None:
+    """COURSEBOT_<KEY> overrides into `values`; a bad one is a problem naming its variable."""
+    for key in KEYS:
+        name = f"COURSEBOT_{key.upper()}"
+        if name not in env:
+            continue
+        try:
+            values[key] = _convert(key, env[name])
+        except ValueError as exc:
+            problems.append(Problem(f"environment variable {name}", None, f"{key}: {exc}"))
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the config file (if any) and apply environment overrides; raise `SettingsError` listing every problem."""
     env = os.environ if env is None else env
     path = Path(env.get("COURSEBOT_CONFIG", DEFAULT_CONFIG))
-    problems: list[str] = []
-    raw: dict[str, tuple[Any, str]] = {}
-    if path.exists():
-        try:
-            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except UnicodeDecodeError:
-            raise SettingsError([f"{path}: the settings file is not UTF-8 text."]) from None
-        except OSError as exc:
-            raise SettingsError([f"{path}: cannot read the settings file ({exc.strerror or exc})."]) from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            raise SettingsError([f"{path}{line}: this is not valid YAML ({getattr(exc, 'problem', exc)})."]) from None
-        if root is not None and not isinstance(root, yaml.MappingNode):
-            raise SettingsError([f"{path}:1: the settings should be “key: value” lines."])
-        for key_node, value_node in (root.value if root is not None else []):
-            where = f"{path}:{key_node.start_mark.line + 1}"
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(f"{where}: a setting's name should be a plain word, like guild_id.")
-                continue
-            if key_node.value not in KEYS:
-                known = ", ".join(sorted(KEYS))
-                problems.append(f"{where}: unknown setting “{key_node.value}”. Known settings: {known}.")
-                continue
-            is_list = isinstance(value_node, yaml.SequenceNode) and key_node.value in LIST_KEYS
-            if is_list and all(isinstance(n, yaml.ScalarNode) for n in value_node.value):
-                raw[key_node.value] = (",".join(n.value for n in value_node.value), where)
-                continue
-            if not isinstance(value_node, yaml.ScalarNode):
-                problems.append(f"{where}: {key_node.value} should be a single value.")
-                continue
-            is_null = value_node.tag == "tag:yaml.org,2002:null"
-            raw[key_node.value] = (None if is_null else value_node.value, where)
-    elif "COURSEBOT_CONFIG" in env:
-        problems.append(f"{path}: COURSEBOT_CONFIG names a file that does not exist.")
-    for key in KEYS:
-        name = f"COURSEBOT_{key.upper()}"
-        if name in env:
-            raw[key] = (env[name], f"environment variable {name}")
+    problems: list[Problem] = []
     values: dict[str, Any] = {}
-    for key, (value, where) in raw.items():
-        try:
-            values[key] = _convert(key, value)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
+    if path.exists():
+        _read_file(path, values, problems)
+    elif "COURSEBOT_CONFIG" in env:
+        problems.append(Problem(str(path), None, "COURSEBOT_CONFIG names a file that does not exist."))
+    _read_environment(env, values, problems)
     if problems:
-        raise SettingsError(problems)
-    return Settings(**values)
+        raise SettingsError([str(p) for p in problems])
+    return Settings(**{k: None if v is EMPTY else v for k, v in values.items() if v is not EMPTY or KEYS[k].nullable})

@@ -1,16 +1,21 @@
-"""Deployment settings: defaults, config/bot.yaml, COURSEBOT_<KEY> overrides, and every problem with file:line."""
+"""Deployment settings: defaults, config/bot.yaml, COURSEBOT_<KEY> overrides, and every problem with file:line
+(read with the schema toolkit that reads schedule.yaml, so the messages are of the same kind)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.core.planner import ReminderSettings
+from bot.core.loader import load_course
+from bot.core.planner import ReminderSettings, plan
 from bot.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+DISTRIBUTED_SYSTEMS = ROOT / "tests" / "data" / "courses" / "distributed_systems.yaml"
 GUILD = "123456789012345678"
 CHANNEL = "234567890123456789"
 
@@ -34,7 +39,7 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     settings = load_settings({})
     assert settings == Settings()
     assert settings.guild_id is None and settings.database == "data/coursebot.sqlite3"
-    assert settings.schedule == "schedule.yaml" and settings.critique_cutoff == dt.time(12, 0)
+    assert settings.schedule == "schedule.yaml" and settings.critique_cutoff is None  # the course's policy decides
 
 
 def test_shipped_config_is_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,18 +90,20 @@ def test_empty_environment_value_unsets(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "phrases"), [
-    ("guild_id: 123\n", 1, ["guild_id should be a Discord id", "not “123”", "Copy ID"]),
-    ("guild_id:\nstudent_role_id: abc\n", 2, ["student_role_id should be a Discord id", "not “abc”"]),
-    ("critique_cutoff: '25:00'\n", 1, ["critique_cutoff should be a time as HH:MM", "not “25:00”"]),
-    ("critique_cutoff: noon\n", 1, ["critique_cutoff should be a time as HH:MM"]),
-    ("# comment\nguld_id: 1\n", 2, ["unknown setting “guld_id”", "Known settings:", "guild_id"]),
-    ("api_base: ftp://x\n", 1, ["api_base should be a URL"]),
+    ("guild_id: 123\n", 1, ["guild_id: “123” should be a Discord id", "Copy ID"]),
+    ("guild_id:\nstudent_role_id: abc\n", 2, ["student_role_id: “abc” should be a Discord id"]),
+    ("critique_cutoff: '25:00'\n", 1, ["critique_cutoff: “25:00” should be a time written as HH:MM"]),
+    ("critique_cutoff: noon\n", 1, ["critique_cutoff: “noon” should be a time written as HH:MM"]),
+    ("# comment\nguld_id: 1\n", 2, ["unknown key “guld_id”", "Did you mean “guild_id”?"]),
+    ("gizmo: 1\n", 1, ["unknown key “gizmo”", "Known keys:", "guild_id", "exam_reminder_days"]),
+    ("api_base: ftp://x\n", 1, ["api_base: “ftp://x” should be a URL"]),
     ("guild_id: [1, 2]\n", 1, ["guild_id should be a single value"]),
-    ("? [a, b]\n: c\n", 1, ["a setting's name should be a plain word"]),
-    ("guild_id: : x\n", 1, ["this is not valid YAML"]),
-    ("- guild_id\n", 1, ["the settings should be “key: value” lines"]),
-], ids=["short id", "text id", "hour 25", "word time", "unknown key", "bad url", "list value", "list key",
-        "yaml syntax", "not a mapping"])
+    ("? [a, b]\n: c\n", 1, ["unknown key"]),
+    ("guild_id: : x\n", 1, ["This is not valid YAML here"]),
+    ("- guild_id\n", 1, ["The settings should be a set of “key: value” lines"]),
+    ("schedule: a.yaml\nschedule: b.yaml\n", 2, ["“schedule” twice"]),
+], ids=["short id", "text id", "hour 25", "word time", "unknown key", "unknown far", "bad url", "list value",
+        "list key", "yaml syntax", "not a mapping", "twice"])
 def test_file_problem_with_line(tmp_path: Path, text: str, line: int, phrases: list[str]) -> None:
     """A bad value or key in the file is one problem that starts with `file:line:`."""
     env = config(tmp_path, text)
@@ -121,7 +128,7 @@ def test_environment_problem_names_the_variable(tmp_path: Path, monkeypatch: pyt
     """A bad environment value names its variable instead of a file and line."""
     monkeypatch.chdir(tmp_path)
     (problem,) = problems({"COURSEBOT_GUILD_ID": "my server"})
-    assert problem.startswith("environment variable COURSEBOT_GUILD_ID: guild_id should be a Discord id")
+    assert problem.startswith("environment variable COURSEBOT_GUILD_ID: guild_id: “my server” should be a Discord id")
 
 
 def test_config_names_a_missing_file(tmp_path: Path) -> None:
@@ -205,15 +212,15 @@ def test_reminder_environment_override(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize(("text", "line", "phrases"), [
-    ("reminder_evening: '25:00'\n", 1, ["reminder_evening should be a time as HH:MM", "not “25:00”"]),
-    ("guild_id:\nreminder_morning: eight\n", 2, ["reminder_morning should be a time as HH:MM", "not “eight”"]),
-    ("reminder_hours_before: [24, two]\n", 1, ["reminder_hours_before should be whole numbers", "like \"24, 2\""]),
-    ("reminder_hours_before: '-2'\n", 1, ["reminder_hours_before should be whole numbers", "not “-2”"]),
-    ("reminder_hours_before: 24 2\n", 1, ["reminder_hours_before should be whole numbers", "not “24 2”"]),
-    ("project_reminder_days: [[7], 1]\n", 1, ["project_reminder_days should be a single value"]),
+    ("reminder_evening: '25:00'\n", 1, ["reminder_evening: “25:00” should be a time written as HH:MM"]),
+    ("guild_id:\nreminder_morning: eight\n", 2, ["reminder_morning: “eight” should be a time written as HH:MM"]),
+    ("reminder_hours_before: [24, two]\n", 1, ["reminder_hours_before, item 2: “two” should be a whole number"]),
+    ("reminder_hours_before: '-2'\n", 1, ["reminder_hours_before: “-2” should be whole numbers", "like \"24, 2\""]),
+    ("reminder_hours_before: 24 2\n", 1, ["reminder_hours_before: “24 2” should be whole numbers"]),
+    ("project_reminder_days: [[7], 1]\n", 1, ["project_reminder_days, item 1 should be a single value"]),
     ("project_reminder_days: {a: 1}\n", 1, ["project_reminder_days should be a single value"]),
-    ("# reminders\n\nweekly_digest: maybe\n", 3, ["weekly_digest should be true or false", "not “maybe”"]),
-    ("office_hours_reminder: 2\n", 1, ["office_hours_reminder should be true or false"]),
+    ("# reminders\n\nweekly_digest: maybe\n", 3, ["weekly_digest: “maybe” should be true or false"]),
+    ("office_hours_reminder: 2\n", 1, ["office_hours_reminder: “2” should be true or false"]),
     ("weekly_digest: [true]\n", 1, ["weekly_digest should be a single value"]),
 ], ids=["hour 25", "word time", "word in list", "negative", "no comma", "nested list", "mapping", "maybe",
         "number bool", "list bool"])
@@ -230,8 +237,8 @@ def test_reminder_environment_problem_names_the_variable(tmp_path: Path, monkeyp
     """A bad COURSEBOT_REMINDER_HOURS_BEFORE names the variable and shows the expected form."""
     monkeypatch.chdir(tmp_path)
     (problem,) = problems({"COURSEBOT_REMINDER_HOURS_BEFORE": "a day"})
-    assert problem.startswith("environment variable COURSEBOT_REMINDER_HOURS_BEFORE: reminder_hours_before should "
-                              "be whole numbers separated by commas, like \"24, 2\"")
+    assert problem == ("environment variable COURSEBOT_REMINDER_HOURS_BEFORE: reminder_hours_before: “a day” should "
+                       "be whole numbers from 0 to 999 separated by commas, like \"24, 2\".")
 
 
 def test_default_settings_give_default_reminder_settings() -> None:
@@ -240,13 +247,14 @@ def test_default_settings_give_default_reminder_settings() -> None:
 
 
 def test_reminders_maps_every_setting() -> None:
-    """Settings.reminders carries each reminder setting (and the critique cut-off) into ReminderSettings."""
+    """Settings.reminders carries each reminder setting into ReminderSettings (the cut-off is the course's)."""
     settings = Settings(critique_cutoff=dt.time(9, 30), reminder_evening=None, reminder_morning=dt.time(7, 0),
-                        reminder_hours_before=(48,), project_reminder_days=(3, 0), weekly_digest=False,
-                        office_hours_reminder=True)
+                        reminder_hours_before=(48,), deadline_reminder_hours=(12,), project_reminder_days=(3, 0),
+                        exam_reminder_days=(2,), weekly_digest=False, office_hours_reminder=True)
     assert settings.reminders == ReminderSettings(evening_before=None, morning_of=dt.time(7, 0), hours_before=(48,),
-                                                  project_days_before=(3, 0), digest=False, office_hours=True,
-                                                  cutoff=dt.time(9, 30))
+                                                  deadline_hours_before=(12,), project_days_before=(3, 0),
+                                                  exam_days_before=(2,), digest=False, office_hours=True)
+    assert "cutoff" not in {f.name for f in dataclasses.fields(ReminderSettings)}
 
 
 def test_reminder_settings_from_a_file_reach_the_planner(tmp_path: Path) -> None:
@@ -254,3 +262,101 @@ def test_reminder_settings_from_a_file_reach_the_planner(tmp_path: Path) -> None
     env = config(tmp_path, "reminder_evening:\nreminder_hours_before: 6\noffice_hours_reminder: true\n")
     reminders = load_settings(env).reminders
     assert reminders.evening_before is None and reminders.hours_before == (6,) and reminders.office_hours is True
+
+
+# Lead times of every kind: deadline_reminder_hours, exam_reminder_days (and the two that were there)
+
+
+def test_lead_time_defaults() -> None:
+    """Homework and other deadlines 24 and 2 hours before; exams and projects 7 days, 1 day and that morning."""
+    settings = Settings()
+    assert settings.deadline_reminder_hours == (24, 2) and settings.exam_reminder_days == (7, 1, 0)
+    assert settings.reminders.deadline_hours_before == (24, 2) and settings.reminders.exam_days_before == (7, 1, 0)
+
+
+def test_shipped_config_documents_every_setting() -> None:
+    """config/bot.yaml names every setting, each with a comment above it."""
+    text = (ROOT / "config" / "bot.yaml").read_text(encoding="utf-8")
+    keys = list(yaml.safe_load(text))
+    assert set(keys) == {f.name for f in dataclasses.fields(Settings)}
+    lines = text.splitlines()
+    for key in keys:
+        index = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+        above = lines[index - 1] if lines[index - 1].startswith("#") else lines[index - 2]
+        assert above.startswith("#"), key
+
+
+def test_new_lead_times_from_the_file(tmp_path: Path) -> None:
+    """Both new keys are read from YAML lists, block lists and single numbers, largest first, duplicates dropped."""
+    env = config(tmp_path, "deadline_reminder_hours: [6, 48, 6]\nexam_reminder_days:\n  - 0\n  - 14\n")
+    settings = load_settings(env)
+    assert settings.deadline_reminder_hours == (48, 6) and settings.exam_reminder_days == (14, 0)
+    assert load_settings(config(tmp_path, "exam_reminder_days: 3\n")).exam_reminder_days == (3,)
+
+
+@pytest.mark.parametrize("key", ["deadline_reminder_hours", "exam_reminder_days", "project_reminder_days"])
+def test_an_empty_list_turns_a_kind_off(tmp_path: Path, key: str) -> None:
+    """`key: []` in the file means no such reminders (an empty value keeps the default)."""
+    assert getattr(load_settings(config(tmp_path, f"{key}: []\n")), key) == ()
+    assert getattr(load_settings(config(tmp_path, f"{key}:\n")), key) == getattr(Settings(), key)
+
+
+@pytest.mark.parametrize(("name", "value", "field", "expected"), [
+    ("COURSEBOT_DEADLINE_REMINDER_HOURS", "48, 6", "deadline_reminder_hours", (48, 6)),
+    ("COURSEBOT_DEADLINE_REMINDER_HOURS", "[]", "deadline_reminder_hours", ()),
+    ("COURSEBOT_DEADLINE_REMINDER_HOURS", "", "deadline_reminder_hours", (24, 2)),
+    ("COURSEBOT_EXAM_REMINDER_DAYS", "0,3", "exam_reminder_days", (3, 0)),
+    ("COURSEBOT_EXAM_REMINDER_DAYS", "[14]", "exam_reminder_days", (14,)),
+    ("COURSEBOT_CRITIQUE_CUTOFF", "", "critique_cutoff", None),
+], ids=lambda v: v if isinstance(v, str) and v.startswith("COURSEBOT") else None)
+def test_new_lead_times_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                             field: str, expected: object) -> None:
+    """COURSEBOT_DEADLINE_REMINDER_HOURS and COURSEBOT_EXAM_REMINDER_DAYS set them; empty keeps the default."""
+    monkeypatch.chdir(tmp_path)
+    assert getattr(load_settings({name: value}), field) == expected
+
+
+def test_environment_wins_for_lead_times(tmp_path: Path) -> None:
+    """A lead-time variable overrides the file's list."""
+    env = config(tmp_path, "exam_reminder_days: [7, 1, 0]\n") | {"COURSEBOT_EXAM_REMINDER_DAYS": "2"}
+    assert load_settings(env).exam_reminder_days == (2,)
+
+
+@pytest.mark.parametrize(("text", "line", "phrases"), [
+    ("deadline_reminder_hours: soon\n", 1, ["deadline_reminder_hours: “soon” should be whole numbers from 0 to 999"]),
+    ("# exams\nexam_reminder_days: [7, -1]\n", 2, ["exam_reminder_days, item 2: “-1” should be a whole number from 0"]),
+    ("guild_id:\n\nexam_reminder_days: 1000\n", 3, ["exam_reminder_days: “1000” should be whole numbers from 0"]),
+    ("deadline_reminder_hours:\n  - 24\n  - 2.5\n", 3, ["deadline_reminder_hours, item 2: “2.5” should be a whole"]),
+    ("exam_reminder_days: {final: 7}\n", 1, ["exam_reminder_days should be a single value"]),
+    ("exam_reminders_days: [7]\n", 1, ["unknown key “exam_reminders_days”", "Did you mean “exam_reminder_days”?"]),
+], ids=["word", "negative item", "too many days", "fraction in block list", "mapping", "misspelt"])
+def test_new_lead_time_problems_with_line(tmp_path: Path, text: str, line: int, phrases: list[str]) -> None:
+    """A bad lead time is one problem at its file and line (an item's own line in a block list)."""
+    env = config(tmp_path, text)
+    (problem,) = problems(env)
+    assert problem.startswith(f"{env['COURSEBOT_CONFIG']}:{line}: ")
+    for phrase in phrases:
+        assert phrase in problem
+
+
+def test_new_lead_time_environment_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad COURSEBOT_EXAM_REMINDER_DAYS names its variable, with the expected form."""
+    monkeypatch.chdir(tmp_path)
+    (problem,) = problems({"COURSEBOT_EXAM_REMINDER_DAYS": "a week"})
+    assert problem == ("environment variable COURSEBOT_EXAM_REMINDER_DAYS: exam_reminder_days: “a week” should be "
+                       "whole numbers from 0 to 999 separated by commas, like \"24, 2\".")
+
+
+def test_lead_times_from_a_file_decide_the_plan(tmp_path: Path) -> None:
+    """Loaded settings reach the planner: homework 48 h and 1 h before, exams only the day before, no project ones."""
+    env = config(tmp_path, "deadline_reminder_hours: [48, 1]\nexam_reminder_days: [1]\nproject_reminder_days: []\n")
+    reminders = plan(load_course(DISTRIBUTED_SYSTEMS), load_settings(env).reminders)
+    suffixes = {kind: {r.key.rsplit(":", 1)[1] for r in reminders if r.kind == kind}
+                for kind in ("deadline", "exam", "project")}
+    assert suffixes == {"deadline": {"48h", "1h"}, "exam": {"1d"}, "project": set()}
+
+
+def test_a_cut_off_in_the_file_is_a_default_for_the_course(tmp_path: Path) -> None:
+    """critique_cutoff in the file is read as a time; unset (the shipped file) it is None, so the course decides."""
+    assert load_settings(config(tmp_path, "critique_cutoff: '09:15'\n")).critique_cutoff == dt.time(9, 15)
+    assert load_settings(config(tmp_path, "critique_cutoff:\n")).critique_cutoff is None

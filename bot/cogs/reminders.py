@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.app import NO_MENTIONS
 from bot.cogs.common import acknowledge, send_doc
 from bot.commands import COMMANDS_BY_NAME
-from bot.core.planner import DM_KINDS, parse_kinds
+from bot.core.planner import DM_KINDS, dm_kinds, kind_choices, kind_label, parse_kinds
 from bot.render import embeds
 
 if TYPE_CHECKING:
@@ -37,14 +37,17 @@ class Reminders(commands.Cog):
         self.bot = bot
 
     @remind.command(name="on", description=_describe("remind on"))
-    @app_commands.describe(kinds=COMMANDS_BY_NAME["remind on"].options[0].description)
+    @app_commands.describe(kinds=COMMANDS_BY_NAME["remind on"].options[0].description)  # generic: any course
     async def on(self, interaction: discord.Interaction, kinds: app_commands.Range[str, 1, 100] | None = None) -> None:
         bot = self.bot
-        chosen = parse_kinds(kinds)
+        chosen = parse_kinds(bot.course, kinds)
+        everything = set(chosen) == set(dm_kinds(bot.course))
         await acknowledge(interaction)
-        await bot.store.subscribe(interaction.user.id, chosen, bot.clock())  # type: ignore[union-attr]
+        # "All" is stored as every kind there is, so a deadline or exam the instructor adds later is included.
+        stored = tuple(DM_KINDS) if everything else chosen
+        await bot.store.subscribe(interaction.user.id, stored, bot.clock())  # type: ignore[union-attr]
         await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
-        names = ", ".join(DM_KINDS[k] for k in chosen)
+        names = ", ".join(kind_label(bot.course, k) for k in chosen)
         lines = [f"You will get direct messages for: {names}.",
                  "Make sure you allow direct messages from members of this server. /remind off to stop."]
         await send_doc(interaction, embeds.Doc("DM reminders on", lines), ephemeral=True)
@@ -62,13 +65,15 @@ class Reminders(commands.Cog):
     @remind.command(name="status", description=_describe("remind status"))
     async def status(self, interaction: discord.Interaction) -> None:
         subscription = await self.bot.store.subscription(interaction.user.id)  # type: ignore[union-attr]
+        kinds = f"Kinds of reminder in this course: {kind_choices(self.bot.course)} (/remind on kinds:… to choose)."
         if subscription is None:
-            lines = ["You do not get DM reminders. /remind on to start (the reminder channel has them all)."]
+            lines = ["You do not get DM reminders. /remind on to start (the reminder channel has them all).", kinds]
         elif subscription.dm_closed:
             lines = ["Your DM reminders are paused: Discord refused my last direct message to you.",
                      "Allow direct messages from this server, then /remind on."]
         else:
-            lines = [f"You get direct messages for: {', '.join(DM_KINDS[k] for k in subscription.kinds)}."]
+            names = ", ".join(kind_label(self.bot.course, k) for k in subscription.kinds)
+            lines = [f"You get direct messages for: {names}.", kinds]
         await send_doc(interaction, embeds.Doc("DM reminders", lines), ephemeral=True)
 
     @commands.Cog.listener()

@@ -1,4 +1,5 @@
-"""The reminder plan over the real schedule, with fixed instants, in three machine time zones."""
+"""The reminder plan of the first course (its frozen copy, never the live schedule.yaml), with fixed instants, in
+three machine time zones. Other course shapes: tests/core/test_planner_any_course.py."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.loader import load_course
 from bot.core.model import Course, Paper
-from bot.core.planner import KINDS, Reminder, ReminderSettings, plan, upcoming
+from bot.core.planner import KINDS, TEXT_MAX, Reminder, ReminderSettings, plan, upcoming
 
 At = Callable[..., dt.datetime]
 UTC = dt.timezone.utc
 DISCORD_CONTENT_MAX = 2000
 MACHINE_ZONES = ("UTC", "America/Los_Angeles", "Asia/Tokyo")
+FIRST_COURSE = Path(__file__).resolve().parents[1] / "data" / "courses" / "ml_at_scale.yaml"
 
 # Typed from the syllabus, not derived from schedule.yaml: every class except 1 (8/26, nothing listed),
 # 2 (8/28, only books and web pages), 13 (10/9, cancelled) and 29 (12/9, nothing listed).
@@ -53,14 +57,26 @@ def machine_tz(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def course() -> Course:
+    """The first course, from its frozen copy under tests/data/courses (next term's schedule.yaml may differ)."""
+    return load_course(FIRST_COURSE)
+
+
+@pytest.fixture(scope="module")
 def default_plan(course: Course) -> tuple[Reminder, ...]:
     return plan(course)
+
+
+def with_start(course: Course, start: dt.time | None) -> Course:
+    """The course with every meeting starting at `start` (the syllabus gives no class time)."""
+    return dataclasses.replace(course, class_start=start,
+                               meetings=tuple(dataclasses.replace(m, start=start) for m in course.meetings))
 
 
 @pytest.fixture(scope="module")
 def timed(course: Course) -> Course:
     """The course with a class start (14:00), which the real syllabus does not give."""
-    return dataclasses.replace(course, class_start=dt.time(14, 0))
+    return with_start(course, dt.time(14, 0))
 
 
 def ny(course: Course, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -110,7 +126,7 @@ def test_plan_is_the_same_in_every_machine_zone(course: Course) -> None:
 
 
 def test_course_classes_with_papers_match_the_syllabus(course: Course) -> None:
-    """The classes with papers in schedule.yaml are the syllabus's: all but 8/26, 8/28, 10/9 and 12/9."""
+    """The classes with papers in the course file are the syllabus's: all but 8/26, 8/28, 10/9 and 12/9."""
     assert tuple(s.date for s in course.sessions if s.has_papers) == DATES_WITH_PAPERS
 
 
@@ -235,7 +251,7 @@ def test_with_class_start_the_due_instant_is_the_start(timed: Course) -> None:
     """With the start set, critiques are useful until the class starts, and the text gives the time."""
     for reminder in critique_slots(plan(timed), dt.date(2024, 9, 18)).values():
         assert reminder.useful_until == ny(timed, dt.date(2024, 9, 18), 14)
-        assert "due before class (14:00)" in reminder.text
+        assert "Critiques are due before class (2pm), printed, one page, two paragraphs." in reminder.text
 
 
 def test_hours_before_are_real_hours_across_dst(timed: Course) -> None:
@@ -372,9 +388,9 @@ def test_office_hours_reminders_every_wednesday_when_on(course: Course) -> None:
 ], ids=["EDT", "EST"])
 def test_office_hours_reminder_across_dst(course: Course, day: dt.date, utc: dt.datetime) -> None:
     """The office-hours reminder stays 30 minutes before 10:00 local on both sides of the DST change."""
-    reminder = by_key(plan(course, ReminderSettings(office_hours=True)))[f"officehours:{day.isoformat()}:0"]
+    reminder = by_key(plan(course, ReminderSettings(office_hours=True)))[f"officehours:{day.isoformat()}T10:00:0"]
     assert reminder.at == utc
-    assert "30 minutes" in reminder.text and "Iribe 4240" in reminder.text
+    assert reminder.text == "Office hours with Prof. Jacobs start in 30 minutes (10am–11am) in Iribe 4240."
 
 
 # --- useful_until, upcoming ----------------------------------------------------------------
@@ -393,17 +409,18 @@ def test_useful_until(default_plan: tuple[Reminder, ...], at: At, key: str, loca
 
 
 def test_cutoff_before_the_morning_drops_the_morning_reminder(course: Course, at: At) -> None:
-    """With the cut-off at 07:00, an 08:00 reminder would come too late: only :eve is planned."""
-    slots = critique_slots(plan(course, ReminderSettings(cutoff=dt.time(7, 0))), dt.date(2024, 9, 18))
+    """With the course's cut-off at 07:00, an 08:00 reminder would come too late: only :eve is planned."""
+    early = dataclasses.replace(course, critique_cutoff=dt.time(7, 0))
+    slots = critique_slots(plan(early), dt.date(2024, 9, 18))
     assert set(slots) == {"eve"} and slots["eve"].useful_until == at(2024, 9, 18, 7)
 
 
 SETTINGS_VARIANTS = {
-    "default": ReminderSettings(),
-    "office hours": ReminderSettings(office_hours=True),
-    "no evening": ReminderSettings(evening_before=None),
-    "early cut-off": ReminderSettings(cutoff=dt.time(7, 0)),
-    "many hours": ReminderSettings(hours_before=(72, 48, 24, 2, 0)),
+    "default": (None, ReminderSettings()),
+    "office hours": (None, ReminderSettings(office_hours=True)),
+    "no evening": (None, ReminderSettings(evening_before=None)),
+    "early cut-off": (dt.time(7, 0), ReminderSettings()),
+    "many hours": (None, ReminderSettings(hours_before=(72, 48, 24, 2, 0))),
 }
 
 
@@ -412,7 +429,9 @@ SETTINGS_VARIANTS = {
 def test_every_reminder_is_before_it_stops_being_useful(course: Course, timed: Course, timed_course: bool,
                                                         name: str) -> None:
     """Every planned reminder's instant is before its useful_until."""
-    reminders = plan(timed if timed_course else course, SETTINGS_VARIANTS[name])
+    cutoff, reminder_settings = SETTINGS_VARIANTS[name]
+    chosen = dataclasses.replace(timed if timed_course else course, critique_cutoff=cutoff)
+    reminders = plan(chosen, reminder_settings)
     assert reminders
     assert all(r.at < r.useful_until for r in reminders)
 
@@ -471,9 +490,9 @@ def test_nonces_differ_between_keys(course: Course, timed: Course) -> None:
 
 @pytest.mark.parametrize("timed_course", [False, True], ids=["no start", "start 14:00"])
 def test_texts_fit_a_discord_message(course: Course, timed: Course, timed_course: bool) -> None:
-    """Every reminder text of the real course is at most 2000 characters."""
+    """Every reminder text of the first course is at most TEXT_MAX (within Discord's 2000) characters."""
     reminders = plan(timed if timed_course else course, ReminderSettings(office_hours=True))
-    assert max(len(r.text) for r in reminders) <= DISCORD_CONTENT_MAX
+    assert max(len(r.text) for r in reminders) <= TEXT_MAX < DISCORD_CONTENT_MAX
 
 
 def test_texts_fit_a_discord_message_with_many_papers(course: Course) -> None:
@@ -483,7 +502,8 @@ def test_texts_fit_a_discord_message_with_many_papers(course: Course) -> None:
     busy = {dt.date(2024, 9, 16), dt.date(2024, 9, 18)}
     sessions = tuple(dataclasses.replace(s, papers=papers) if s.date in busy else s for s in course.sessions)
     reminders = plan(dataclasses.replace(course, sessions=sessions))
-    assert max(len(r.text) for r in reminders) <= DISCORD_CONTENT_MAX
+    assert max(len(r.text) for r in reminders) <= TEXT_MAX
+    assert "…and" in digest(reminders, dt.date(2024, 9, 16)).text  # the week's 24 papers really were cut
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -526,14 +546,16 @@ HOURS = st.frozensets(st.integers(0, 999), max_size=5).map(lambda s: tuple(sorte
 @settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(evening=st.none() | TIMES, morning=st.none() | MORNINGS, hours=HOURS, days=HOURS, cutoff=TIMES,
-       office_hours=st.booleans(), start=st.none() | TIMES)
+       office_hours=st.booleans(), start=st.none() | TIMES, deadline_hours=HOURS, exam_days=HOURS)
 def test_any_settings_give_a_sound_plan(course: Course, evening: dt.time | None, morning: dt.time | None,
                                         hours: tuple[int, ...], days: tuple[int, ...], cutoff: dt.time,
-                                        office_hours: bool, start: dt.time | None) -> None:
-    """For any settings: unique keys, every reminder before its useful_until, texts within 2000 characters."""
+                                        office_hours: bool, start: dt.time | None, deadline_hours: tuple[int, ...],
+                                        exam_days: tuple[int, ...]) -> None:
+    """For any settings: unique keys, every reminder before its useful_until, texts within TEXT_MAX."""
     reminder_settings = ReminderSettings(evening_before=evening, morning_of=morning, hours_before=hours,
-                                         project_days_before=days, cutoff=cutoff, office_hours=office_hours)
-    reminders = plan(dataclasses.replace(course, class_start=start), reminder_settings)
+                                         project_days_before=days, office_hours=office_hours,
+                                         deadline_hours_before=deadline_hours, exam_days_before=exam_days)
+    reminders = plan(dataclasses.replace(with_start(course, start), critique_cutoff=cutoff), reminder_settings)
     assert len({r.key for r in reminders}) == len(reminders)
     assert all(r.at < r.useful_until for r in reminders)
-    assert all(len(r.text) <= DISCORD_CONTENT_MAX for r in reminders)
+    assert all(len(r.text) <= TEXT_MAX for r in reminders)
