@@ -12,12 +12,16 @@ from discord.ext import commands
 from bot.app import NO_MENTIONS
 from bot.commands import COMMANDS_BY_NAME
 from bot.core.ics import build_calendar, calendar_filename
+from bot.core.ics_text import calendar_contents
+from bot.core.model import Course
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
 
-CALENDAR_NOTE = ("Import this file into Google Calendar, Apple Calendar or Outlook. "
-                 "It has every class, the project deadlines and office hours.")
+def calendar_note(course: Course) -> str:
+    """What the file holds, in this course's terms."""
+    return (f"Import this file into Google Calendar, Apple Calendar or Outlook. "
+            f"It has the {calendar_contents(course)} of {course.name}.")
 
 
 class Calendar(commands.Cog):
@@ -29,7 +33,8 @@ class Calendar(commands.Cog):
     @app_commands.command(name="calendar", description=COMMANDS_BY_NAME["calendar"].description)
     async def calendar(self, interaction: discord.Interaction) -> None:
         course = self.bot.course
-        data = build_calendar(course, self.bot.clock())
+        # The change log's revision of each event gives SEQUENCE and LAST-MODIFIED, as `python -m bot calendar`.
+        data = build_calendar(course, self.bot.state.revisions if self.bot.state else None)
         file = discord.File(io.BytesIO(data), filename=calendar_filename(course))
-        await interaction.response.send_message(CALENDAR_NOTE, file=file, ephemeral=True,
+        await interaction.response.send_message(calendar_note(course), file=file, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
