@@ -120,6 +120,14 @@ def cannot_write(path: str, exc: BaseException) -> str:
     return f"Cannot use the database {path}: {cause or exc} ({exc}). Nothing in it was changed."
 
 
+def _json(text: str) -> object:
+    """A stored change's parameters; None when the text is not JSON (the change log reports the row)."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def _iso(at: dt.datetime) -> str:
     return at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -285,22 +293,22 @@ class Store:
         created = change.created_at
         if created is None:
             raise ValueError("a change needs its created_at")
+        kind, params, undoes = change.to_row()
         async with self._transaction():
             cursor = await self._db.execute(
                 "INSERT INTO course_changes (created_at, author_id, author, kind, params, undoes) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (_iso(created), change.author_id, change.author, change.kind,
-                 json.dumps(change.params, sort_keys=True), change.undoes))
+                (_iso(created), change.author_id, change.author, kind, json.dumps(params, sort_keys=True), undoes))
             change_id = cursor.lastrowid
         return dataclasses.replace(change, id=change_id, created_at=created)
 
     async def changes(self) -> list[Change]:
-        """The whole log, oldest first."""
+        """The whole log, oldest first; a row this version cannot read comes back as an unreadable change."""
         async with self._db.execute(
                 "SELECT id, created_at, author_id, author, kind, params, undoes FROM course_changes ORDER BY id"
         ) as cursor:
-            return [Change(kind=kind, params=json.loads(params), id=cid, author_id=author_id, author=author,
-                           created_at=dt.datetime.fromisoformat(created), undoes=undoes)
+            return [Change.from_row(kind, _json(params), undoes, id=cid, author_id=author_id, author=author,
+                                    created_at=dt.datetime.fromisoformat(created))
                     async for cid, created, author_id, author, kind, params, undoes in cursor]
 
     # --- students' critique trackers -------------------------------------------------------

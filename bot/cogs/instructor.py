@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,30 @@ from discord.ext import commands
 from bot.app import NO_MENTIONS
 from bot.cogs.common import acknowledge, send_doc
 from bot.core import queries
-from bot.core.changes import Change, ChangeError, describe, describe_undo, reading_choices, resolve_day
+from bot.core.changes import (
+    AddReading,
+    Cancel,
+    Change,
+    ChangeError,
+    DeadlineAdd,
+    DeadlineMove,
+    DeadlineRemove,
+    Edit,
+    Move,
+    OfficeHoursNote,
+    RemoveReading,
+    Undo,
+    deadline_choices,
+    describe,
+    describe_undo,
+    parse_due,
+    parse_time,
+    reading_choices,
+    resolve_day,
+)
 from bot.core.dates import short_date
 from bot.core.loader import ScheduleError
+from bot.core.model import DEADLINE_KINDS
 from bot.course_state import Outcome
 from bot.render import embeds
 from bot.settings import Settings
@@ -46,10 +68,11 @@ def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
 
 
 class Instructor(commands.Cog):
-    """/course cancel|move|add-reading|remove-reading|officehours|changes|undo|reload, /announce."""
+    """/course cancel|move|add-reading|remove-reading|officehours|deadline …|changes|undo|reload, /announce."""
 
     course = app_commands.Group(name="course", description="Change the course plan (instructors only)",
                                 default_permissions=INSTRUCTOR_PERMISSIONS, guild_only=True)
+    deadline = app_commands.Group(name="deadline", description="Move, add or remove a deadline", parent=course)
 
     def __init__(self, bot: CourseBot) -> None:
         self.bot = bot
@@ -62,12 +85,17 @@ class Instructor(commands.Cog):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _change(self, interaction: discord.Interaction, kind: str, **params: str | None) -> Change:
-        return Change(kind, {k: v for k, v in params.items() if v is not None}, author_id=interaction.user.id,
-                      author=interaction.user.display_name)
+    def _day(self, text: str) -> dt.date:
+        return resolve_day(self.bot.course, text, self.bot.clock())
 
-    def _day(self, text: str) -> str:
-        return resolve_day(self.bot.course, text, self.bot.clock()).isoformat()
+    async def _record(self, interaction: discord.Interaction, edit: Edit) -> None:
+        """Store the change (it validates itself), then announce it and tell the instructor."""
+        state = self.bot.state
+        assert state is not None
+        change = Change(edit, author_id=interaction.user.id, author=interaction.user.display_name)
+        outcome = await state.record(change)
+        assert outcome.change is not None
+        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
     async def _announce(self, title: str, lines: list[str], author: str) -> str:
         """Post to the announcement channel; returns a sentence for the instructor about what happened."""
@@ -100,17 +128,13 @@ class Instructor(commands.Cog):
     async def cancel(self, interaction: discord.Interaction, date: str,
                      reason: app_commands.Range[str, 1, 300] | None = None) -> None:
         await acknowledge(interaction)
-        change = self._change(interaction, "cancel", date=self._day(date), reason=reason)
-        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
+        await self._record(interaction, Cancel(self._day(date), reason))
 
     @course.command(name="move", description="Move a class to another day (its reminders move with it)")
     @app_commands.describe(date="The class to move: 9/18, #7…", to="The new day: 9/19, Sep 19…")
     async def move(self, interaction: discord.Interaction, date: str, to: str) -> None:
         await acknowledge(interaction)
-        change = self._change(interaction, "move", date=self._day(date), to=self._day(to))
-        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
+        await self._record(interaction, Move(self._day(date), self._day(to)))
 
     @course.command(name="add-reading", description="Add a paper to a class")
     @app_commands.describe(date="The class: 9/18, #7…", title="The paper's title", authors="e.g. Chen et al.",
@@ -120,27 +144,56 @@ class Instructor(commands.Cog):
                           authors: app_commands.Range[str, 1, 200] | None = None,
                           url: app_commands.Range[str, 1, 500] | None = None) -> None:
         await acknowledge(interaction)
-        change = self._change(interaction, "add_reading", date=self._day(date), title=title, authors=authors, url=url)
-        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
+        await self._record(interaction, AddReading(self._day(date), title, authors, url))
 
     @course.command(name="remove-reading", description="Remove a reading from a class")
     @app_commands.describe(date="The class: 9/18, #7…", title="The reading's title (autocomplete lists them)")
     async def remove_reading(self, interaction: discord.Interaction, date: str,
                              title: app_commands.Range[str, 1, 300]) -> None:
         await acknowledge(interaction)
-        change = self._change(interaction, "remove_reading", date=self._day(date), title=title)
-        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
+        await self._record(interaction, RemoveReading(self._day(date), title))
 
     @course.command(name="officehours", description="Post a note about office hours (shown by /officehours)")
     @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead (or: clear)")
     async def officehours(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 500]) -> None:
         await acknowledge(interaction)
         cleared = text.strip().lower() in ("clear", "none", "-")
-        change = self._change(interaction, "officehours", text="" if cleared else text)
-        outcome = await self.bot.state.record(change)  # type: ignore[union-attr]
-        await self._done(interaction, outcome, describe(outcome.change, outcome.before))
+        await self._record(interaction, OfficeHoursNote("" if cleared else text))
+
+    @deadline.command(name="move", description="Give a deadline a new day or time (its reminders follow)")
+    @app_commands.rename(ident="id")
+    @app_commands.describe(ident="The deadline (autocomplete lists them)",
+                           to="The new day: Sunday, tomorrow, a date (month/day)…",
+                           time="The new time: 23:59, 11:59pm, 5pm (default: the time it has)")
+    async def deadline_move(self, interaction: discord.Interaction, ident: app_commands.Range[str, 1, 100],
+                            to: app_commands.Range[str, 1, 100],
+                            time: app_commands.Range[str, 1, 20] | None = None) -> None:
+        await acknowledge(interaction)
+        day, typed = parse_due(self.bot.course, to, self.bot.clock())
+        chosen = parse_time(time) if time is not None else None
+        if typed is not None and chosen is not None and typed != chosen:
+            raise ChangeError(f"“{to}” and time:{time} give two different times; give the time once. "
+                              "Nothing was changed.")
+        await self._record(interaction, DeadlineMove(ident.strip(), day, chosen or typed))
+
+    @deadline.command(name="add", description="Add a deadline: homework, a quiz, a project milestone…")
+    @app_commands.describe(title="What students hand in, e.g. Homework 4",
+                           due="The day, then any time: Friday 11:59pm, month/day 23:59 (a day alone: the end of it)",
+                           kind="homework, quiz, project or other (default: other)")
+    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in DEADLINE_KINDS])
+    async def deadline_add(self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200],
+                           due: app_commands.Range[str, 1, 100], kind: app_commands.Choice[str] | None = None) -> None:
+        await acknowledge(interaction)
+        day, time = parse_due(self.bot.course, due, self.bot.clock())
+        await self._record(interaction, DeadlineAdd(title, day, time, kind.value if kind else "other"))
+
+    @deadline.command(name="remove", description="Remove a deadline (its reminders are withdrawn)")
+    @app_commands.rename(ident="id")
+    @app_commands.describe(ident="The deadline (autocomplete lists them)")
+    async def deadline_remove(self, interaction: discord.Interaction,
+                              ident: app_commands.Range[str, 1, 100]) -> None:
+        await acknowledge(interaction)
+        await self._record(interaction, DeadlineRemove(ident.strip()))
 
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:
@@ -220,6 +273,15 @@ class Instructor(commands.Cog):
         pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
+    @deadline_move.autocomplete("ident")
+    @deadline_remove.autocomplete("ident")
+    async def deadline_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """'hw3 · Homework 3 (primary-backup) · Fri Feb 14, 11:59pm': those still ahead first."""
+        if not is_instructor(interaction, self.bot.settings):
+            return []
+        pairs = deadline_choices(self.bot.course, current, self.bot.clock())
+        return [app_commands.Choice(name=label, value=value) for label, value in pairs]
+
     @remove_reading.autocomplete("title")
     async def title_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """The readings of the class picked in `date`, filtered by what is typed."""
@@ -239,18 +301,16 @@ def change_pages(bot: CourseBot) -> list[list[discord.Embed]]:
     """The change log, newest first, as pages of embeds."""
     state = bot.state
     assert state is not None
-    undone = {c.undoes for c in state.log if c.kind == "undo"}
+    undone = {c.undoes for c in state.log if c.undoes is not None}
     by_id = {c.id: c for c in state.log}
     lines = []
     for c in reversed(state.log):
         when = short_date(c.created_at.astimezone(bot.course.timezone).date()) if c.created_at else "?"
-        if c.kind == "undo":
-            target = by_id.get(c.undoes)
-            what = f"undo of #{c.undoes}" + (f" ({target.kind})" if target else "")
-        else:
-            what = f"{c.kind} " + ", ".join(f"{k}={v}" for k, v in sorted(c.params.items()))
-            if c.id in undone:
-                what += " — undone"
+        what = c.edit.summary()
+        if isinstance(c.edit, Undo) and (target := by_id.get(c.edit.target)) is not None:
+            what += f" ({target.edit.summary()})"
+        elif c.id in undone:
+            what += " — undone"
         lines.append(f"#{c.id} · {when} · {c.author or c.author_id}: {what}")
     if not lines:
         lines = ["No changes yet: the course is as schedule.yaml describes it."]

@@ -4,6 +4,7 @@ persistence, undo, reload, the reminder plan before and after, and mention safet
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,6 @@ from tests.harness import (
     INSTRUCTOR,
     INSTRUCTOR_ROLE,
     REMINDERS,
-    SCHEDULE,
     STUDENT,
     STUDENT_ROLE,
     at,
@@ -27,6 +27,13 @@ pytestmark = pytest.mark.asyncio
 
 MANAGE_GUILD = 1 << 5
 TEACHER = {"user": INSTRUCTOR, "roles": [INSTRUCTOR_ROLE]}
+FIRST_COURSE = Path(__file__).resolve().parents[1] / "data" / "courses" / "ml_at_scale.yaml"  # frozen copy
+
+
+@pytest.fixture
+def live_settings(fake, tmp_path):
+    """Every channel set, reminders included, on the frozen copy of the first course."""
+    return settings_for(fake, tmp_path, schedule=str(FIRST_COURSE))
 
 
 @pytest.fixture
@@ -59,9 +66,13 @@ async def test_course_commands_are_hidden_from_students(bot, fake):
     synced = {c["name"]: c for c in fake.commands(fake.guild_id)}
     for name in ("course", "announce"):
         assert synced[name]["default_member_permissions"] == str(MANAGE_GUILD)
-    subcommands = {o["name"] for o in synced["course"]["options"]}
-    assert subcommands == {"cancel", "move", "add-reading", "remove-reading", "officehours", "changes", "undo",
-                           "reload"}
+    subcommands = {o["name"]: o for o in synced["course"]["options"]}
+    assert set(subcommands) == {"cancel", "move", "add-reading", "remove-reading", "officehours", "deadline",
+                                "changes", "undo", "reload"}
+    deadline = {o["name"]: [(x["name"], x.get("required", False)) for x in o["options"]]
+                for o in subcommands["deadline"]["options"]}
+    assert deadline == {"move": [("id", True), ("to", True), ("time", False)],
+                        "add": [("title", True), ("due", True), ("kind", False)], "remove": [("id", True)]}
 
 
 @pytest.mark.parametrize("who", [
@@ -72,6 +83,8 @@ async def test_course_commands_are_hidden_from_students(bot, fake):
     ("cancel", {"date": "9/18"}), ("move", {"date": "9/18", "to": "9/19"}),
     ("add-reading", {"date": "9/18", "title": "X"}), ("remove-reading", {"date": "9/18", "title": "SimCLR slides"}),
     ("officehours", {"text": "none"}), ("changes", None), ("undo", None), ("reload", None),
+    ("deadline move", {"id": "proposal", "to": "10/18"}), ("deadline add", {"title": "X", "due": "10/20"}),
+    ("deadline remove", {"id": "final"}),
 ])
 async def test_non_instructors_are_refused(bot, fake, who, subcommand, options):
     """Anyone else gets an ephemeral refusal and nothing changes."""
@@ -206,7 +219,7 @@ async def test_changes_log_is_paginated(bot, fake):
 async def test_reload_good_broken_and_conflicting(fake, tmp_path, frozen):
     """Reload announces the differences; a broken file is refused; a change whose class is gone is reported."""
     schedule = tmp_path / "schedule.yaml"
-    original = SCHEDULE.read_text()
+    original = FIRST_COURSE.read_text()
     schedule.write_text(original)
     settings = settings_for(fake, tmp_path, schedule=str(schedule))
     async with running_bot(fake, settings, system_clock) as bot:

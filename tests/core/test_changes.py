@@ -1,19 +1,30 @@
-"""The instructor's changes, pure: apply_change for every kind on the real course, the log, the wording, diff()."""
+"""The instructor's changes to classes, pure, on the first course (frozen copy): each kind applies, refuses and
+describes itself; the log replays; the wording; diff() of classes and readings.
+
+Deadline changes: test_changes_deadlines.py; the registry and stored rows: test_changes_registry.py; revisions
+and the rest of diff(): test_changes_log.py."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.changes import (
+    AddReading,
     Applied,
+    Cancel,
     Change,
     ChangeError,
+    Move,
+    OfficeHoursNote,
+    RemoveReading,
+    Undo,
     apply_change,
     apply_log,
     describe,
@@ -24,8 +35,11 @@ from bot.core.changes import (
     prepare,
     resolve_day,
 )
-from bot.core.model import Course, OfficeHours, Paper, Session
+from bot.core.loader import load_course
+from bot.core.model import Course, Paper, Session
 from tests.conftest import new_york
+
+FIRST_COURSE = Path(__file__).resolve().parents[1] / "data" / "courses" / "ml_at_scale.yaml"
 
 NOW = new_york(2024, 9, 17, 9)
 SEP_18 = dt.date(2024, 9, 18)
@@ -41,28 +55,44 @@ MAE = "Masked Autoencoders Are Scalable Vision Learners"
 PROPERTY = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def cancel(day: str, reason: str | None = None, *, id: int | None = None) -> Change:
-    return Change("cancel", {"date": day, **({"reason": reason} if reason else {})}, id=id)
+@pytest.fixture(scope="module")
+def course() -> Course:
+    """The first course, from its frozen copy (never the live schedule.yaml)."""
+    return load_course(FIRST_COURSE)
 
 
-def move(day: str, to: str, *, id: int | None = None) -> Change:
-    return Change("move", {"date": day, "to": to}, id=id)
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
 
 
-def add_reading(day: str, title: str, *, id: int | None = None, **extra: str) -> Change:
-    return Change("add_reading", {"date": day, "title": title, **extra}, id=id)
+def cancel(date: str, reason: str | None = None, *, id: int | None = None) -> Change:
+    return Change(Cancel(day(date), reason), id=id)
 
 
-def remove_reading(day: str, title: str, *, id: int | None = None) -> Change:
-    return Change("remove_reading", {"date": day, "title": title}, id=id)
+def move(date: str, to: str, *, id: int | None = None) -> Change:
+    return Change(Move(day(date), day(to)), id=id)
+
+
+def add_reading(date: str, title: str, *, id: int | None = None, authors: str | None = None,
+                url: str | None = None) -> Change:
+    return Change(AddReading(day(date), title, authors, url), id=id)
+
+
+def remove_reading(date: str, title: str, *, id: int | None = None) -> Change:
+    return Change(RemoveReading(day(date), title), id=id)
 
 
 def officehours(text: str, *, id: int | None = None) -> Change:
-    return Change("officehours", {"text": text}, id=id)
+    return Change(OfficeHoursNote(text), id=id)
 
 
 def undo(target: int, *, id: int) -> Change:
-    return Change("undo", {}, id=id, undoes=target)
+    return Change(Undo(target), id=id)
+
+
+def stored(kind: str, params: dict, *, id: int | None = None) -> Change:
+    """A row as the store would hand it back, readable or not."""
+    return Change.from_row(kind, params, None, id=id)
 
 
 def titles(session: Session) -> list[str]:
@@ -260,12 +290,22 @@ def test_officehours_note_is_set_and_cleared(course: Course) -> None:
     assert noted.office_hours == course.office_hours  # the weekly hours from schedule.yaml stay
     cleared = apply_change(noted, officehours("   "))
     assert cleared.office_hours_notice is None
-    assert apply_change(noted, Change("officehours", {})).office_hours_notice is None
+    assert apply_change(noted, stored("officehours", {})).office_hours_notice is None
 
 
 def test_unknown_kind_is_refused(course: Course) -> None:
     with pytest.raises(ChangeError, match="Unknown change “rename”"):
-        apply_change(course, Change("rename", {"date": "2024-09-18"}))
+        apply_change(course, stored("rename", {"date": "2024-09-18"}))
+
+
+def test_an_undo_does_not_apply_on_its_own(course: Course) -> None:
+    """An undo reverts by replaying the log; apply_change, describe and describe_undo refuse it."""
+    with pytest.raises(ChangeError, match="replaying the log"):
+        apply_change(course, undo(1, id=2))
+    with pytest.raises(ValueError, match="describe_undo"):
+        describe(undo(1, id=2), course)
+    with pytest.raises(ValueError, match="cannot itself be undone"):
+        describe_undo(undo(1, id=2), course, course)
 
 
 # --- resolve_day -------------------------------------------------------------------------------
@@ -345,8 +385,9 @@ def test_apply_log_keeps_a_change_that_no_longer_applies(course: Course) -> None
 
 
 def test_apply_log_never_raises_on_rows_it_cannot_read(course: Course) -> None:
-    log = [Change("rename", {}, id=1), Change("cancel", {}, id=2), move("2024-09-18", "not a date", id=3),
-           cancel("2024-02-30", id=4), officehours("still applied", id=5)]
+    log = [stored("rename", {}, id=1), stored("cancel", {}, id=2),
+           stored("move", {"date": "2024-09-18", "to": "not a date"}, id=3),
+           stored("cancel", {"date": "2024-02-30"}, id=4), officehours("still applied", id=5)]
     applied = apply_log(course, log)
     assert [c.id for c, _ in applied.conflicts] == [1, 2, 3, 4]
     assert all(why for _, why in applied.conflicts)
@@ -357,12 +398,12 @@ DAYS = st.sampled_from(["2024-08-26", "2024-09-02", "2024-09-16", "2024-09-18", 
                         "2024-10-09", "2024-12-09", "2025-01-15", "2024-09-31", "soon"])
 TITLES = st.sampled_from([SIMCLR, DINO, REGISTERS.lower(), "SimCLR slides", MAE, "  ", "Attention"])
 CHANGES = st.one_of(
-    st.builds(lambda d, r: Change("cancel", {"date": d, "reason": r}), DAYS, st.sampled_from(["", "travel"])),
-    st.builds(lambda d, t: Change("move", {"date": d, "to": t}), DAYS, DAYS),
-    st.builds(lambda d, t: Change("add_reading", {"date": d, "title": t}), DAYS, TITLES),
-    st.builds(lambda d, t: Change("remove_reading", {"date": d, "title": t}), DAYS, TITLES),
-    st.builds(lambda t: Change("officehours", {"text": t}), st.text(max_size=20)),
-    st.just(Change("bogus", {})),
+    st.builds(lambda d, r: stored("cancel", {"date": d, "reason": r}), DAYS, st.sampled_from(["", "travel"])),
+    st.builds(lambda d, t: stored("move", {"date": d, "to": t}), DAYS, DAYS),
+    st.builds(lambda d, t: stored("add_reading", {"date": d, "title": t}), DAYS, TITLES),
+    st.builds(lambda d, t: stored("remove_reading", {"date": d, "title": t}), DAYS, TITLES),
+    st.builds(lambda t: stored("officehours", {"text": t}), st.text(max_size=20)),
+    st.just(stored("bogus", {})),
 )
 
 
@@ -394,6 +435,12 @@ def test_apply_log_never_raises_and_replays_what_was_accepted(course: Course, ch
 def test_describe_move_is_the_announcement(course: Course) -> None:
     assert describe(move("2024-09-18", "2024-09-19"), course) == (
         "Class 7 (Self-supervised learning - Vision) moved from Wed Sep 18 to Thu Sep 19.")
+
+
+def test_describe_officehours_collapses_the_spacing_it_stores(course: Course) -> None:
+    change = prepare(course, officehours("  Zoom   only\tthis week "))
+    assert change.edit == OfficeHoursNote("Zoom only this week")
+    assert describe(change, course) == "Office hours update: Zoom only this week"
 
 
 @pytest.mark.parametrize(("change", "text"), [
@@ -497,19 +544,3 @@ def test_diff_added_and_removed_readings(course: Course) -> None:
         f"New reading for {CLASS_7} on Wed Sep 18: “{MAE}”.",
         f"Removed from {CLASS_7} on Wed Sep 18: “SimCLR slides”.",
     ]
-
-
-def test_diff_office_hours(course: Course) -> None:
-    line = ["Office hours changed: /officehours for the details."]
-    assert diff(course, apply_change(course, officehours("Zoom only"))) == line
-    hours = course.office_hours[0]
-    thursday = dataclasses.replace(course, office_hours=(
-        OfficeHours(hours.who, 3, hours.start, hours.end, hours.place, hours.note),))
-    assert diff(course, thursday) == line
-
-
-def test_diff_project_deadlines(course: Course) -> None:
-    proposal, final = course.project.deadlines
-    later = dataclasses.replace(course, project=dataclasses.replace(
-        course.project, deadlines=(dataclasses.replace(proposal, due=dt.date(2024, 10, 21)), final)))
-    assert diff(course, later) == ["Project deadlines changed: /deadlines for the details."]

@@ -34,7 +34,7 @@ from bot.clock import system_clock
 from bot.core import queries
 from bot.core.changes import Change, ChangeError, apply_change, describe, prepare, resolve_day
 from bot.core.dates import QueryError
-from bot.core.planner import DM_KINDS, parse_kinds
+from bot.core.planner import kind_label, parse_kinds
 from bot.core.search import search
 from bot.render import embeds
 from bot.store import Store
@@ -388,10 +388,10 @@ def test_any_text_while_autocompleting(live: Live, name: str, sub: str | None, f
 
 def core_messages(live: Live, course, target: Target, o: dict[str, str]) -> list[list[discord.Embed]]:
     """What the cog would send for these options, computed from the core and the renderer only."""
-    now, cutoff = NOW, live.bot.settings.critique_cutoff
+    now = NOW
     name = target.id
     if name == "readings":
-        return embeds.readings_messages(queries.readings(course, o.get("date"), now, cutoff))
+        return embeds.readings_messages(queries.readings(course, o.get("date"), now))
     if name == "schedule":
         return embeds.pack(embeds.schedule(queries.schedule(course, o.get("week"), now)))
     if name == "search":
@@ -401,13 +401,13 @@ def core_messages(live: Live, course, target: Target, o: dict[str, str]) -> list
         message = live.call(lambda: action(live.store, course, STUDENT, o["date"], now))
         return embeds.pack(embeds.Doc("Critique tracker", [embeds.safe(message)]))
     if name == "remind on":
-        kinds = ", ".join(DM_KINDS[k] for k in parse_kinds(o.get("kinds")))
+        kinds = ", ".join(kind_label(course, k) for k in parse_kinds(course, o.get("kinds")))
         return embeds.pack(embeds.Doc("DM reminders on", [f"You will get direct messages for: {kinds}."]))
     if name == "announce":
         return embeds.pack(embeds.Doc("Announcement", [embeds.safe(o["message"])], footer="— Prof"))
     params = {k: resolve_day(course, v, now).isoformat() if k in ("date", "to") else v for k, v in o.items()}
     kind = target.sub.replace("-", "_")
-    change = prepare(course, Change(kind, params, author_id=INSTRUCTOR, author="Prof"))
+    change = prepare(course, Change.from_row(kind, params, None, author_id=INSTRUCTOR, author="Prof"))
     after = apply_change(course, change)
     messages = embeds.pack(embeds.Doc("Course update", [embeds.safe(describe(change, course))], footer="— Prof"))
     if kind == "officehours":
@@ -545,7 +545,7 @@ def test_sql_in_options_round_trips_as_data(live: Live) -> None:
             data = (await invoke(live, "course", sub, options, sly)).json
             assert data["type"] in (4, 5), data
         stored = (await bot.store.changes())[before:]
-        assert [c.params for c in stored] == [
+        assert [c.to_row()[1] for c in stored] == [
             {"date": "2024-09-18", "reason": SQL_TEXTS["reason"]},
             {"date": "2024-09-23", "title": SQL_TEXTS["title"], "authors": SQL_TEXTS["authors"],
              "url": SQL_TEXTS["url"]},

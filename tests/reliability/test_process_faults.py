@@ -9,7 +9,8 @@ what was acknowledged (plus, at most, the one interaction in flight at the kill)
 holds at most one message per reminder, and only for reminders the ledger claimed first.
 
 Reminders are made due by the schedule, not by moving the clock: the test writes a copy of
-schedule.yaml shifted by whole weeks to around today (see `shifted_schedule`).
+the first course (its frozen copy, tests/data/courses/ml_at_scale.yaml) shifted by whole weeks to
+around today (see `shifted_schedule`).
 
 The start-up tests need root for `mount -t tmpfs` (read-only and full disks) and `chattr +i` (a file
 root cannot write); they skip, saying why, where that is not allowed.
@@ -71,7 +72,7 @@ REMINDER_ENV = {
 
 
 def shifted_schedule(dest: Path, today: dt.date) -> dt.timedelta:
-    """schedule.yaml with every ISO date moved by whole weeks so that `today` falls in the week of Mon 7 Oct 2024.
+    """The first course with every ISO date moved by whole weeks so that `today` falls in the week of Mon 7 Oct 2024.
 
     Whole weeks keep each weekday, so the Mon/Wed meeting days and office hours stay valid and only the
     dates change: the term runs around today, the proposal is 3-9 days ahead and the final paper 57-63.
@@ -178,7 +179,7 @@ class Model:
             self.critiques.add(op.pair)
             return
         kind = op.kind
-        change = Change(kind, dict(op.params), id=change_id, undoes=op.undoes)
+        change = Change.from_row(kind, dict(op.params), op.undoes, id=change_id)
         self.log.append(change)
         if kind == "undo":
             self.course = apply_log(self.base, self.log).course
@@ -198,7 +199,7 @@ class Model:
                 return
             rows = db.execute("SELECT id, kind, params, undoes FROM course_changes ORDER BY id").fetchall()
             pairs = set(db.execute("SELECT user_id, class_number FROM critiques").fetchall())
-        known = [(c.id, c.kind, c.params, c.undoes) for c in self.log]
+        known = [(c.id, *c.to_row()) for c in self.log]
         found = [(i, kind, json.loads(params), undoes) for i, kind, params, undoes in rows]
         assert found[:len(known)] == known, "an acknowledged change was lost or altered"
         extra = found[len(known):]
