@@ -115,7 +115,8 @@ class CourseBot(commands.Bot):
             self.store = await Store.open(self.settings.database)
         except StoreError as exc:
             raise StartupError(str(exc)) from None
-        self.state = CourseState(self.settings.schedule, self.store, self.clock, self._replan)
+        self.state = CourseState(self.settings.schedule, self.store, self.clock, self._replan,
+                                 cutoff=self.settings.critique_cutoff)
         try:
             course = await self.state.load()
         except ScheduleError as exc:
@@ -129,6 +130,8 @@ class CourseBot(commands.Bot):
         await self.add_cog(Calendar(self))
         await self.add_cog(Reminders(self))
         await self.add_cog(Instructor(self))
+        if self.settings.guild_id is not None and not course.has_critiques:
+            self.tree.remove_command("critique")  # a course without critiques has no critique commands
         await self.sync_commands()
         if self.settings.guild_id is None and self.settings.instructor_role_id is None:
             log.warning("neither guild_id nor instructor_role_id is set: nobody can use the /course commands")

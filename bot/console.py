@@ -89,11 +89,11 @@ CALENDAR_HINT = ("The console can't attach files. To get the course calendar (.i
 Answerer = Callable[[Course, dict[str, str], dt.datetime, Settings], str]
 
 ANSWERS: dict[str, Answerer] = {
-    "readings": lambda c, o, now, s: text.readings(queries.readings(c, o.get("date"), now, s.critique_cutoff)),
-    "next": lambda c, o, now, s: text.readings(queries.next_class(c, now, s.critique_cutoff)),
+    "readings": lambda c, o, now, s: text.readings(queries.readings(c, o.get("date"), now)),
+    "next": lambda c, o, now, s: text.readings(queries.next_class(c, now)),
     "schedule": lambda c, o, now, s: text.schedule(queries.schedule(c, o.get("week"), now)),
     "officehours": lambda c, o, now, s: text.office_hours(queries.office_hours(c, now)),
-    "deadlines": lambda c, o, now, s: text.deadlines(queries.deadlines(c, now, cutoff=s.critique_cutoff)),
+    "deadlines": lambda c, o, now, s: text.deadlines(queries.deadlines(c, now)),
     "search": lambda c, o, now, s: text.search(search(c, o.get("query", ""))),
     "critique rules": lambda c, o, now, s: text.critique_rules(c),
     "calendar": lambda c, o, now, s: CALENDAR_HINT,
@@ -142,6 +142,8 @@ def answer(course: Course, line: str, now: dt.datetime, settings: Settings | Non
     """One console line → the text the bot would answer (errors included, as the user sees them)."""
     try:
         invocation = parse_line(line)
+        if invocation.command.name.startswith("critique") and not course.has_critiques:
+            raise UsageError(words.NO_CRITIQUES)
         missing = [o.name for o in invocation.command.options if o.required and not invocation.options.get(o.name)]
         if missing:
             raise UsageError(f"/{invocation.command.name} needs {', '.join(missing)}: {invocation.command.usage}")

@@ -13,7 +13,7 @@ from bot.cogs.common import acknowledge, send_doc, send_messages
 from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
 from bot.core.search import search
-from bot.render import embeds
+from bot.render import embeds, words
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
@@ -35,11 +35,18 @@ class Students(commands.Cog):
     def __init__(self, bot: CourseBot) -> None:
         self.bot = bot
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        """With global commands /critique stays registered; in a course without critiques it says so."""
+        command = interaction.command.qualified_name if interaction.command else ""
+        if command.startswith("critique") and not self.bot.course.has_critiques:
+            raise app_commands.CheckFailure(words.NO_CRITIQUES)
+        return True
+
     @app_commands.command(name="readings", description=_describe("readings"))
     @app_commands.describe(date=_option("readings", "date"))
     async def readings(self, interaction: discord.Interaction, date: str | None = None) -> None:
         bot = self.bot
-        answer = queries.readings(bot.course, date, bot.clock(), bot.settings.critique_cutoff)
+        answer = queries.readings(bot.course, date, bot.clock())
         await send_messages(interaction, embeds.readings_messages(answer))
 
     @readings.autocomplete("date")
@@ -50,7 +57,7 @@ class Students(commands.Cog):
     @app_commands.command(name="next", description=_describe("next"))
     async def next_class(self, interaction: discord.Interaction) -> None:
         bot = self.bot
-        answer = queries.next_class(bot.course, bot.clock(), bot.settings.critique_cutoff)
+        answer = queries.next_class(bot.course, bot.clock())
         await send_messages(interaction, embeds.readings_messages(answer))
 
     @app_commands.command(name="schedule", description=_describe("schedule"))
@@ -66,9 +73,11 @@ class Students(commands.Cog):
     async def deadlines(self, interaction: discord.Interaction) -> None:
         bot = self.bot
         now = bot.clock()
-        answer = queries.deadlines(bot.course, now, cutoff=bot.settings.critique_cutoff)
-        state = await critiques.critique_status(bot.store, bot.course, interaction.user.id, now)
-        await send_doc(interaction, embeds.deadlines(answer, state.count_line()), ephemeral=True)
+        answer = queries.deadlines(bot.course, now)
+        count = None
+        if bot.course.has_critiques:
+            count = (await critiques.critique_status(bot.store, bot.course, interaction.user.id, now)).count_line()
+        await send_doc(interaction, embeds.deadlines(answer, count), ephemeral=True)
 
     @app_commands.command(name="search", description=_describe("search"))
     @app_commands.describe(query=_option("search", "query"))

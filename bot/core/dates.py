@@ -13,7 +13,6 @@ from bot.core.model import WEEKDAY_NAMES, Course, Session, parse_weekday
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
-ACCEPTED_FORMS = "9/18, Sep 18, 2024-09-18, today, next, or #7 (the class number)"
 ORDINAL = r"(?:st|nd|rd|th)?"
 
 
@@ -27,6 +26,22 @@ class When:
 
     date: dt.date
     session: Session | None
+
+
+def example_session(course: Course) -> Session:
+    """The class that examples in help and error texts name: the seventh (or the last, in a shorter course)."""
+    return course.sessions[min(6, len(course.sessions) - 1)]
+
+
+def example_dates(course: Course) -> str:
+    """'9/18, Sep 18, 2024-09-18': one class of the loaded course, in the forms students may type."""
+    day = example_session(course).date
+    return f"{day.month}/{day.day}, {day:%b} {day.day}, {day.isoformat()}"
+
+
+def accepted_forms(course: Course) -> str:
+    """'9/18, Sep 18, 2024-09-18, today, next, or #7 (the class number)', from the loaded course."""
+    return f"{example_dates(course)}, today, next, or #{example_session(course).number} (the class number)"
 
 
 def short_date(day: dt.date) -> str:
@@ -112,12 +127,13 @@ def _month(word: str) -> int | None:
 
 def _make_date(year: int | None, month: int, day: int, course: Course, today: dt.date, raw: str) -> dt.date:
     if not 1 <= month <= 12:
-        raise QueryError(f"I couldn't read “{raw}” as a date. Try {ACCEPTED_FORMS}.")
+        raise QueryError(f"I couldn't read “{raw}” as a date. Try {accepted_forms(course)}.")
     year = year if year is not None else _year_for(course, month, day, today)
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise QueryError(f"{MONTHS[month - 1].title()} {year} has no day {day}. Try {ACCEPTED_FORMS}.") from None
+        raise QueryError(f"{MONTHS[month - 1].title()} {year} has no day {day}. "
+                         f"Try {accepted_forms(course)}.") from None
 
 
 def _calendar_date(text: str, course: Course, today: dt.date, raw: str) -> dt.date | None:
@@ -156,12 +172,11 @@ def _weekday_date(text: str, today: dt.date) -> dt.date | None:
 
 
 def class_is_over(course: Course, session: Session, now: dt.datetime) -> bool:
-    """A class is over once it has ended; without a known end time, once its day has passed."""
-    local = local_now(course, now)
-    end_time = course.class_end or course.class_start
-    if end_time is None:
-        return session.date < local.date()
-    return local >= dt.datetime.combine(session.date, end_time, course.timezone)
+    """A class is over once it has ended; without a known end (or start) time, once its day has passed."""
+    end = course.class_end_at(session) or course.class_start_at(session)
+    if end is None:
+        return session.date < local_now(course, now).date()
+    return now >= end
 
 
 def next_session(course: Course, now: dt.datetime, *, include_cancelled: bool = False) -> Session | None:
@@ -181,7 +196,7 @@ def parse_when(course: Course, text: str, now: dt.datetime) -> When:
     cleaned = re.sub(r"\s+", " ", raw.lower()).strip(" ,")
     today = local_now(course, now).date()
     if not cleaned:
-        raise QueryError(f"Give me a date. Try {ACCEPTED_FORMS}.")
+        raise QueryError(f"Give me a date. Try {accepted_forms(course)}.")
     if m := re.fullmatch(r"(?:#|no\.?\s*|class\s*#?|session\s*#?)(\d{1,4})", cleaned):
         number = int(m[1])
         session = course.session_number(number)
@@ -214,7 +229,7 @@ def parse_when(course: Course, text: str, now: dt.datetime) -> When:
             raise QueryError(f"{short_date(day)}, {day.year} is a {WEEKDAY_NAMES[day.weekday()]}, "
                              f"not a {WEEKDAY_NAMES[stated]}. Which did you mean?")
     if day is None:
-        raise QueryError(f"I couldn't read “{raw[:60]}” as a date. Try {ACCEPTED_FORMS}.")
+        raise QueryError(f"I couldn't read “{raw[:60]}” as a date. Try {accepted_forms(course)}.")
     return When(day, course.session_on(day))
 
 

@@ -1,7 +1,8 @@
 """Every student question answered as plain data: a function of (course, query, now).
 
 Renderers (console text, Discord embeds) turn these answers into words; nothing here
-formats for a particular surface beyond short phrases that both share.
+formats for a particular surface beyond short phrases that both share. Times, rooms,
+deadlines, exams and breaks all come from the course that is loaded.
 """
 
 from __future__ import annotations
@@ -13,17 +14,20 @@ from dataclasses import dataclass
 from bot.core.dates import (
     QueryError,
     class_is_over,
+    example_dates,
     local_now,
     neighbours,
     next_session,
     parse_when,
     relative_day,
-    relative_instant,
     short_date,
 )
-from bot.core.model import Course, Deadline, OfficeHours, Session
+from bot.core.due import DueItem, critique_due, due_between, due_items, due_on, exam_is_over
+from bot.core.model import Break, Course, Exam, OfficeHours, Session
 
-DEFAULT_CUTOFF = dt.time(12, 0)
+__all__ = ["DueItem", "Readings", "ExamDay", "NoClass", "CourseOver", "Week", "ScheduleAnswer", "OfficeHoursSlot",
+           "OfficeHoursAnswer", "DeadlinesAnswer", "critique_due", "readings", "next_class", "schedule",
+           "office_hours", "deadlines", "monday_of", "class_choices", "upcoming_with_papers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +38,15 @@ class Readings:
     today: dt.date
     previous: Session | None
     next: Session | None
-    critique_due: dt.datetime | None  # None when the class has no papers or is cancelled
+    critique_due: dt.datetime | None  # None when the course has no critiques, or the class no papers
     critique_open: bool  # the critique deadline has not passed yet
-    deadlines: tuple[Deadline, ...]  # project deadlines on the same day
+    due: tuple[DueItem, ...]  # homework, quizzes, project milestones due that day or before the class
     class_start: dt.datetime | None
+    class_end: dt.datetime | None = None
+    room: str | None = None
+    kind: str = "lecture"  # lecture | section | lab | exam
+    happening_now: bool = False
+    critique_form: str | None = None  # the policy's format ("printed"); None without critiques
 
     @property
     def relative(self) -> str:
@@ -45,8 +54,24 @@ class Readings:
 
 
 @dataclass(frozen=True, slots=True)
+class ExamDay:
+    """An exam held outside the class meetings: when, where, and whether it is happening now."""
+
+    exam: Exam
+    today: dt.date
+    start: dt.datetime | None
+    end: dt.datetime | None
+    happening_now: bool
+    due: tuple[DueItem, ...] = ()
+
+    @property
+    def relative(self) -> str:
+        return relative_day(self.exam.date, self.today)
+
+
+@dataclass(frozen=True, slots=True)
 class NoClass:
-    """A day without a class: the nearest classes around it, and whether the course is over."""
+    """A day without a class: the nearest classes around it, the break it falls in, and what is due that day."""
 
     date: dt.date
     today: dt.date
@@ -54,6 +79,8 @@ class NoClass:
     after: Session | None
     first_day: dt.date
     last_day: dt.date
+    pause: Break | None = None
+    due: tuple[DueItem, ...] = ()
 
     @property
     def course_over(self) -> bool:
@@ -66,18 +93,20 @@ class NoClass:
 
 @dataclass(frozen=True, slots=True)
 class CourseOver:
-    """Asked for the next class after the last one."""
+    """Asked for the next class after the last one; `still_due` lists what is still ahead (deadlines, exams)."""
 
     last: Session
     today: dt.date
+    still_due: tuple[DueItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Week:
     monday: dt.date
     sessions: tuple[Session, ...]
-    deadlines: tuple[Deadline, ...]
+    due: tuple[DueItem, ...]  # deadlines and exams held outside class
     number: int | None  # week of the term, 1-based; None outside it
+    breaks: tuple[Break, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +114,7 @@ class ScheduleAnswer:
     weeks: tuple[Week, ...]
     today: dt.date
     course_over: bool
+    has_critiques: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +131,7 @@ class OfficeHoursAnswer:
     now: dt.datetime
     course_over: bool
     notice: str | None = None  # an instructor's note that replaces or adds to the schedule
-
-
-@dataclass(frozen=True, slots=True)
-class DueItem:
-    """One thing due: a critique for a class, or a project deadline."""
-
-    kind: str  # "critique" | "proposal" | "final" | other deadline id
-    title: str
-    date: dt.date
-    due: dt.datetime  # the instant it is due (class start, or the cut-off/end of day when unknown)
-    exact_time: bool  # the instant is the real deadline, not an estimate
-    session: Session | None
-    relative: str
+    pause: Break | None = None  # the break going on now, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,64 +140,75 @@ class DeadlinesAnswer:
     now: dt.datetime
     course_over: bool
     hidden_critiques: int  # critique deadlines beyond those listed
+    critique_form: str | None = None
 
 
-def critique_due(course: Course, session: Session, cutoff: dt.time = DEFAULT_CUTOFF) -> dt.datetime:
-    """When critiques for a class are due: its start; the cut-off on its day when the start is unset."""
-    return course.class_start_at(session) or dt.datetime.combine(session.date, cutoff, course.timezone)
-
-
-def deadline_due(course: Course, deadline: Deadline) -> dt.datetime:
-    """A project deadline falls due at the end of its day in the course's time zone."""
-    return dt.datetime.combine(deadline.due, dt.time(23, 59), course.timezone)
-
-
-def _readings_for(course: Course, session: Session, now: dt.datetime, cutoff: dt.time) -> Readings:
+def _readings_for(course: Course, session: Session, now: dt.datetime) -> Readings:
     before, after = neighbours(course, session.date)
-    due = critique_due(course, session, cutoff) if session.has_papers else None
+    critiques = course.critiques
+    due = critique_due(course, session) if critiques is not None and session.has_papers else None
+    start, end = course.class_start_at(session), course.class_end_at(session)
+    since = dt.datetime.combine(before.date + dt.timedelta(days=1), dt.time(0), course.timezone) if before else None
+    items = due_on(course, session.date, now) + due_between(course, max(filter(None, (since, now))), start, now)
     return Readings(
         session=session, today=local_now(course, now).date(), previous=before, next=after,
         critique_due=due, critique_open=due is not None and now < due,
-        deadlines=tuple(d for d in course.project.deadlines if d.due == session.date),
-        class_start=course.class_start_at(session),
+        due=tuple(dict.fromkeys(items)), class_start=start, class_end=end, room=course.session_room(session),
+        kind=course.session_kind(session), critique_form=critiques.format if critiques else None,
+        happening_now=not session.cancelled and start is not None and end is not None and start <= now < end,
     )
 
 
-def readings(course: Course, query: str | None, now: dt.datetime,
-             cutoff: dt.time = DEFAULT_CUTOFF) -> Readings | NoClass | CourseOver:
-    """/readings [date]: the class on a day (the next class when no date is given)."""
+def _exam_day(course: Course, exam: Exam, now: dt.datetime) -> ExamDay:
+    start, end = course.exam_start_at(exam), course.exam_end_at(exam)
+    return ExamDay(exam, local_now(course, now).date(), start, end,
+                   start is not None and end is not None and start <= now < end,
+                   tuple(i for i in due_on(course, exam.date, now) if i.kind != "exam"))
+
+
+def readings(course: Course, query: str | None, now: dt.datetime) -> Readings | ExamDay | NoClass | CourseOver:
+    """/readings [date]: the class (or exam) on a day; the next class when no date is given."""
     if query is None or not query.strip():
-        return next_class(course, now, cutoff)
+        return next_class(course, now)
     when = parse_when(course, query, now)
     if when.session is None:
+        exam = next((e for e in course.exams if e.date == when.date), None)
+        if exam is not None:
+            return _exam_day(course, exam, now)
         before, after = neighbours(course, when.date)
-        return NoClass(when.date, local_now(course, now).date(), before, after, course.first_day, course.last_day)
-    return _readings_for(course, when.session, now, cutoff)
+        return NoClass(when.date, local_now(course, now).date(), before, after, course.first_day, course.last_day,
+                       course.break_on(when.date), due_on(course, when.date, now))
+    return _readings_for(course, when.session, now)
 
 
-def next_class(course: Course, now: dt.datetime, cutoff: dt.time = DEFAULT_CUTOFF) -> Readings | CourseOver:
-    """/next: the first class that is not over yet."""
+def next_class(course: Course, now: dt.datetime) -> Readings | ExamDay | CourseOver:
+    """/next: the class or exam happening now, or the first one ahead; after the last, what is still due."""
     session = next_session(course, now)
+    exam = next((e for e in course.exams if not exam_is_over(course, e, now)), None)
+    if exam is not None and (session is None or exam.date < session.date):
+        return _exam_day(course, exam, now)
     if session is None:
-        last = next(s for s in reversed(course.sessions) if not s.cancelled)
-        return CourseOver(last, local_now(course, now).date())
-    return _readings_for(course, session, now, cutoff)
+        last = next((s for s in reversed(course.sessions) if not s.cancelled), course.sessions[-1])
+        return CourseOver(last, local_now(course, now).date(), due_items(course, now, with_critiques=False))
+    return _readings_for(course, session, now)
 
 
 def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _week(course: Course, monday: dt.date) -> Week:
+def _week(course: Course, monday: dt.date, now: dt.datetime) -> Week:
     first_monday = monday_of(course.first_day)
     number = (monday - first_monday).days // 7 + 1
-    in_term = first_monday <= monday <= course.last_day
+    in_term = first_monday <= monday <= course.end
     # Same Monday rather than "up to monday + 6 days", which overflows in the week of 9999-12-31.
     return Week(
         monday=monday,
         sessions=tuple(s for s in course.sessions if monday_of(s.date) == monday),
-        deadlines=tuple(d for d in course.project.deadlines if monday_of(d.due) == monday),
+        due=tuple(i for i in due_items(course, None, with_critiques=False, in_class_exams=False)
+                  if monday_of(i.date) == monday),
         number=number if in_term else None,
+        breaks=tuple(b for b in course.breaks if monday_of(b.start) <= monday <= monday_of(b.end)),
     )
 
 
@@ -195,10 +224,11 @@ def schedule(course: Course, week: str | None, now: dt.datetime) -> ScheduleAnsw
     elif text in ("last", "last week", "previous"):
         mondays = [this_monday - dt.timedelta(days=7)]
     elif text in ("all", "term", "whole term"):
-        mondays = sorted({monday_of(s.date) for s in course.sessions})
+        days = [s.date for s in course.sessions] + [i.date for i in due_items(course, None, with_critiques=False)]
+        mondays = sorted({monday_of(d) for d in days})
     elif m := re.fullmatch(r"(?:week\s*)?(\d{1,2})", text):
         first_monday = monday_of(course.first_day)
-        count = (monday_of(course.last_day) - first_monday).days // 7 + 1
+        count = (monday_of(course.end) - first_monday).days // 7 + 1
         if not 1 <= int(m[1]) <= count:
             raise QueryError(f"The term has weeks 1 to {count}; week 1 starts {short_date(first_monday)}.")
         mondays = [first_monday + dt.timedelta(days=7 * (int(m[1]) - 1))]
@@ -206,58 +236,47 @@ def schedule(course: Course, week: str | None, now: dt.datetime) -> ScheduleAnsw
         try:
             mondays = [monday_of(parse_when(course, text, now).date)]
         except QueryError:
+            example = example_dates(course).split(",")[0]
             raise QueryError(f"I couldn't read “{(week or '').strip()[:60]}” as a week. Try this, next, last, "
-                             "a week number like 3, a date in that week like 9/18, or all.") from None
-    return ScheduleAnswer(
-        weeks=tuple(_week(course, m) for m in mondays), today=today,
-        course_over=next_session(course, now) is None,
-    )
+                             f"a week number like 3, a date in that week like {example}, or all.") from None
+    over = next_session(course, now) is None and not due_items(course, now, with_critiques=False)
+    return ScheduleAnswer(weeks=tuple(_week(course, m, now) for m in mondays), today=today, course_over=over,
+                          has_critiques=course.has_critiques)
+
+
+def _skipped(course: Course, hours: OfficeHours, day: dt.date) -> bool:
+    return day in hours.skip or course.break_on(day) is not None
 
 
 def _occurrence(course: Course, hours: OfficeHours, now: dt.datetime) -> OfficeHoursSlot:
-    """The office hour in progress, or the next one within the term."""
+    """The office hour in progress, or the next one within the term (breaks and skipped dates left out)."""
     since = max(local_now(course, now).date(), course.first_day)
     day = since + dt.timedelta(days=(hours.weekday - since.weekday()) % 7)
-    for _ in range(2):
+    while day <= course.last_day:
         start = dt.datetime.combine(day, hours.start, course.timezone)
         end = dt.datetime.combine(day, hours.end, course.timezone)
-        if now < end:
-            break
+        if now < end and not _skipped(course, hours, day):
+            return OfficeHoursSlot(hours, start, end, start <= now < end)
         day += dt.timedelta(days=7)
-    if day > course.last_day:
-        return OfficeHoursSlot(hours, None, None, False)
-    return OfficeHoursSlot(hours, start, end, start <= now < end)
+    return OfficeHoursSlot(hours, None, None, False)
 
 
 def office_hours(course: Course, now: dt.datetime) -> OfficeHoursAnswer:
     """/officehours: who, when, where, and the next occurrence (or 'now', inside one)."""
     slots = tuple(sorted((_occurrence(course, h, now) for h in course.office_hours),
                          key=lambda s: s.next_start or dt.datetime.max.replace(tzinfo=dt.timezone.utc)))
-    return OfficeHoursAnswer(slots, now, local_now(course, now).date() > course.last_day,
-                             course.office_hours_notice)
-
-
-def deadlines(course: Course, now: dt.datetime, *, cutoff: dt.time = DEFAULT_CUTOFF,
-              critiques_shown: int = 5) -> DeadlinesAnswer:
-    """/deadlines: the next critique deadlines, the proposal and the final paper, soonest first."""
-    zone = course.timezone
     today = local_now(course, now).date()
-    exact = course.class_start is not None
+    return OfficeHoursAnswer(slots, now, today > course.last_day, course.office_hours_notice, course.break_on(today))
 
-    def relative(at: dt.datetime, timed: bool) -> str:
-        return relative_instant(at, now, zone) if timed else relative_day(at.astimezone(zone).date(), today)
 
-    critiques = [
-        DueItem("critique", s.title, s.date, due, exact, s, relative(due, exact))
-        for s in course.sessions if s.has_papers and now < (due := critique_due(course, s, cutoff))
-    ]
-    project = [
-        DueItem(d.id, d.title, d.due, due, False, course.session_on(d.due), relative(due, False))
-        for d in course.project.deadlines if now < (due := deadline_due(course, d))
-    ]
-    shown = critiques[:critiques_shown]
-    items = tuple(sorted(shown + project, key=lambda i: (i.date, i.kind != "critique")))
-    return DeadlinesAnswer(items, now, not critiques and not project, len(critiques) - len(shown))
+def deadlines(course: Course, now: dt.datetime, *, critiques_shown: int = 5) -> DeadlinesAnswer:
+    """/deadlines: what is due next (critiques where the course has them, homework, quizzes, projects, exams)."""
+    items = due_items(course, now)
+    critiques = [i for i in items if i.kind == "critique"]
+    shown = set(critiques[:critiques_shown])
+    listed = tuple(i for i in items if i.kind != "critique" or i in shown)
+    form = course.critiques.format if course.critiques else None
+    return DeadlinesAnswer(listed, now, not items, len(critiques) - len(shown), form)
 
 
 def upcoming_with_papers(course: Course, now: dt.datetime) -> tuple[Session, ...]:

@@ -1,8 +1,9 @@
-"""Typo-tolerant search over titles, authors, venues and topics.
+"""Typo-tolerant search over titles, authors, venues, topics, deadlines, exams and staff.
 
 Each query word is matched against the vocabulary of the syllabus with rapidfuzz
 (edit-distance ratio, prefixes count as exact), and an entry scores the mean of its
-best match per query word. The index is built once per course object.
+best match per query word; entries matching more query words exactly rank first. The
+index is built once per course object.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ MAX_QUERY_LENGTH = 200
 class Hit:
     """One match: what it is, where it sits in the course, and how well it matched."""
 
-    kind: str  # "paper" | "resource" | "class" | "other paper" | "other topic"
+    kind: str  # "paper" | "resource" | "class" | "deadline" | "exam" | "staff" | "other paper" | "other topic"
     title: str
-    detail: str | None  # authors · venue year, or the resource kind
+    detail: str | None  # authors · venue year, the resource kind, a deadline's kind, a person's role
     session: Session | None
     score: float
+    date: dt.date | None = None  # a deadline's or exam's day
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class _Entry:
     session: Session | None
     words: frozenset[str]
     text: str  # lowercased, for phrase bonuses
+    date: dt.date | None = None
 
 
 class SearchIndex:
@@ -65,6 +68,16 @@ class SearchIndex:
             entries.extend(_entry("resource", r.title, r.kind, s, extra=(r.authors, r.note)) for r in s.resources)
         entries.extend(_entry("other paper", p.title, p.citation() or None, None, p) for p in course.other_papers)
         entries.extend(_entry("other topic", t, None, None) for t in course.other_topics)
+        for d in course.deadlines:
+            words = (d.kind, "deadline", "due", d.id, d.details)
+            entries.append(_entry("deadline", d.title, d.kind, course.session_on(d.due), extra=words, date=d.due))
+        for e in course.all_exams():
+            session = course.session_number(e.session) if e.session is not None else None
+            entries.append(_entry("exam", e.title, e.room, session, extra=("exam", e.id, e.details), date=e.date))
+        entries.extend(_entry("staff", m.name, " · ".join(p for p in (m.role, m.contact) if p) or None, None,
+                              extra=("staff",)) for m in course.staff)
+        entries.extend(_entry("staff", h.who, "office hours", None, extra=("office", "hours", h.place))
+                       for h in course.office_hours if not any(m.name in h.who for m in course.staff))
         self.entries = tuple(entries)
         self.vocabulary = sorted({w for e in entries for w in e.words})
 
@@ -88,16 +101,16 @@ class SearchIndex:
 
 
 def _entry(kind: str, title: str, detail: str | None, session: Session | None,
-           paper: Paper | None = None, extra: tuple[str | None, ...] = ()) -> _Entry:
+           paper: Paper | None = None, extra: tuple[str | None, ...] = (), date: dt.date | None = None) -> _Entry:
     parts = [title, detail or ""]
     if paper:
         parts += [paper.authors or "", paper.venue or "", str(paper.year or "")]
     parts += [x or "" for x in extra]
-    if session and session.topic and kind != "class":
+    if session and session.topic and kind not in ("class", "deadline", "exam"):
         parts.append(session.topic)
     text = " ".join(parts).lower()
     words = frozenset(WORD_RE.findall(text) + PART_RE.findall(text)) - STOPWORDS  # "al" would match "hal"
-    return _Entry(kind, title, detail, session, words, text)
+    return _Entry(kind, title, detail, session, words, text, date)
 
 
 _indexes: dict[int, tuple[Course, SearchIndex]] = {}
@@ -124,8 +137,7 @@ def search(course: Course, query: str, *, limit: int = 10) -> SearchAnswer:
     """/search query: ranked hits, each with its class; a suggestion when nothing matches."""
     words = query_words(query)
     if not words:
-        raise QueryError("Tell me what to look for: a title, an author, a topic or a venue, "
-                         "e.g. “flamingo” or “Dettmers”.")
+        raise QueryError(f"Tell me what to look for: a title, an author, a topic or a name, e.g. {examples(course)}.")
     index = index_for(course)
     per_word = [index.word_scores(w) for w in words]
     phrase = " ".join(words)
@@ -139,8 +151,27 @@ def search(course: Course, query: str, *, limit: int = 10) -> SearchAnswer:
             score += 5
         if entry.kind in ("paper", "class"):
             score += 1
-        hits.append(Hit(entry.kind, entry.title, entry.detail, entry.session, round(score, 1)))
+        exact = sum(b == 100.0 for b in best)
+        hits.append((exact, Hit(entry.kind, entry.title, entry.detail, entry.session, round(score, 1), entry.date)))
     far_future = dt.date.max
-    hits.sort(key=lambda h: (-h.score, h.session.date if h.session else far_future, h.title))
-    suggestion = None if hits else index.suggest(words)
-    return SearchAnswer(query.strip()[:MAX_QUERY_LENGTH], tuple(hits[:limit]), len(hits), suggestion)
+    hits.sort(key=lambda x: (-x[0], -x[1].score, x[1].date or (x[1].session.date if x[1].session else far_future),
+                             x[1].title))
+    ranked = [h for _, h in hits]
+    suggestion = None if ranked else index.suggest(words)
+    return SearchAnswer(query.strip()[:MAX_QUERY_LENGTH], tuple(ranked[:limit]), len(ranked), suggestion)
+
+
+def examples(course: Course) -> str:
+    """'“flamingo” or “Dettmers”': a title word and an author's name from the loaded course (else a topic word)."""
+    papers = [p for s in course.sessions for p in s.papers] + list(course.other_papers)
+    found: list[str] = []
+    titled = papers[len(papers) // 3:] + papers
+    if titled:
+        found.append(max(WORD_RE.findall(titled[0].title.lower()) or [titled[0].title], key=len))
+    authors = [p.authors for p in papers[len(papers) // 2:] + papers if p.authors]
+    if authors:
+        found.append(authors[0].replace(",", " ").split()[0])
+    if not found:
+        topics = [s.topic for s in course.sessions if s.topic] + [d.title for d in course.deadlines]
+        found = [max(WORD_RE.findall(t.lower()) or [t], key=len) for t in topics[len(topics) // 2:][:1]]
+    return " or ".join(f"“{w}”" for w in found) or "a word from the syllabus"

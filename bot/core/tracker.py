@@ -14,6 +14,7 @@ from bot.core.dates import QueryError, class_is_over, parse_when, short_date
 from bot.core.model import Course, Session
 
 CLOSE_MARGIN = 2  # "barely enough": this many spare classes or fewer
+NO_CRITIQUES = "This course has no critiques, so there is nothing to track. /deadlines lists what is due."
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class TrackerStatus:
 
 def class_for_critique(course: Course, date_text: str, now: dt.datetime) -> Session:
     """The class a critique is for; `QueryError` when no critique can be written for it."""
+    if course.critiques is None:
+        raise QueryError(NO_CRITIQUES)
     when = parse_when(course, date_text, now)
     session = when.session
     if session is None:
@@ -65,6 +68,8 @@ def class_for_critique(course: Course, date_text: str, now: dt.datetime) -> Sess
 
 def status(course: Course, logged: list[Logged], now: dt.datetime) -> TrackerStatus:
     """How far a student is, and whether the classes left are enough to reach the total."""
+    if course.critiques is None:
+        raise QueryError(NO_CRITIQUES)
     required = course.critiques.required
     by_number = {s.number: s for s in course.sessions}
     counted, not_counted = [], []

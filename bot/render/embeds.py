@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import discord
 from discord.utils import escape_mentions, format_dt
 
-from bot.commands import STUDENT_COMMANDS
 from bot.core.dates import short_date
 from bot.core.model import Course
 from bot.core.queries import (
     CourseOver,
     DeadlinesAnswer,
+    DueItem,
+    ExamDay,
     NoClass,
     OfficeHoursAnswer,
     Readings,
@@ -190,16 +191,30 @@ def pack(doc: Doc) -> list[list[discord.Embed]]:
     return messages
 
 
-def readings(answer: Readings | NoClass | CourseOver) -> Doc:
+def readings(answer: Readings | ExamDay | NoClass | CourseOver) -> Doc:
     if isinstance(answer, NoClass):
         return Doc("No class that day", [safe(words.no_class_text(answer))])
     if isinstance(answer, CourseOver):
-        return Doc("The course has ended", [safe(words.course_over_text(answer))])
+        title = "Classes have ended" if answer.still_due else "The course has ended"
+        lines = [safe(words.course_over_text(answer))]
+        lines += [f"📌 {safe(words.due_item_line(i))}" + _relative(i) for i in answer.still_due]
+        return Doc(title, lines)
+    if isinstance(answer, ExamDay):
+        lines = [safe(x) for x in words.exam_lines(answer)]
+        if answer.start is not None and not answer.happening_now:
+            lines.append(f"Starts {format_dt(answer.start, 'F')} ({format_dt(answer.start, 'R')})")
+        return Doc(words.exam_heading(answer), lines)
     s = answer.session
-    heading = words.session_heading(s) + (" — cancelled" if s.cancelled else "")
-    lines = [safe(words.due_phrase(answer))]
-    if answer.class_start and not s.cancelled:
-        lines.append(f"Class starts {format_dt(answer.class_start, 'F')} ({format_dt(answer.class_start, 'R')})")
+    heading = words.session_heading(s, answer.kind) + (" — cancelled" if s.cancelled else "")
+    lines = [safe(x) for x in (words.due_phrase(answer),) if x]
+    if not s.cancelled:
+        if answer.happening_now:
+            lines.append(safe(words.where_line(answer.class_start, answer.class_end, answer.room, True) or ""))
+        else:
+            if start := answer.class_start:
+                lines.append(f"Class starts {format_dt(start, 'F')} ({format_dt(start, 'R')})")
+            if answer.room:
+                lines.append(f"Room: {safe(answer.room)}")
     sections = []
     if s.papers and not s.cancelled:
         paper_lines = []
@@ -209,13 +224,21 @@ def readings(answer: Readings | NoClass | CourseOver) -> Doc:
             paper_lines.append(f"{i}. **{shown}**" + (f"\n   {safe(extra)}" if extra else ""))
         sections.append(("Papers", paper_lines))
     if s.resources and not s.cancelled:
-        sections.append(("Also useful", [f"• {safe(words.resource_line(r))}" for r in s.resources]))
+        sections.append(("Also useful", [f"• {_linked(words.resource_line(r), r.url)}" for r in s.resources]))
     colour = CANCELLED_COLOUR if s.cancelled else COLOUR
     return Doc(heading, lines, sections, words.neighbours_line(answer.previous, answer.next), colour)
 
 
+def _linked(text: str, url: str | None) -> str:
+    return f"[{safe(text)}](<{link_target(url)}>)" if url else safe(text)
+
+
+def _relative(item: DueItem) -> str:
+    return f" ({format_dt(item.due, 'R')})" if item.exact_time else ""
+
+
 @functools.lru_cache(maxsize=512)
-def readings_messages(answer: Readings | NoClass | CourseOver) -> list[list[discord.Embed]]:
+def readings_messages(answer: Readings | ExamDay | NoClass | CourseOver) -> list[list[discord.Embed]]:
     """The packed readings answer; answers are immutable values, so the hot command renders each once."""
     return pack(readings(answer))
 
@@ -225,15 +248,19 @@ def schedule(answer: ScheduleAnswer) -> Doc:
     for week in answer.weeks:
         label = f"Week {week.number} · from {short_date(week.monday)}" if week.number else \
             f"Week of {short_date(week.monday)}"
-        body = []
+        body = [f"🏖 {safe(words.break_line(b))}" for b in week.breaks]
         for s in week.sessions:
             if s.cancelled:
                 body.append(f"~~{short_date(s.date)} · Class {s.number} · {safe(s.title)}~~ (cancelled)")
+            elif s.is_exam:
+                body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** (exam)")
             else:
                 count = len(s.papers)
                 body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** — "
                             f"{count} paper{'s' * (count != 1)}")
-        body += [f"📌 {short_date(d.due)} · **{safe(d.title)}** due" for d in week.deadlines]
+        for item in week.due:
+            date, title, tail = words.week_due_parts(item)
+            body.append(f"📌 {date} · **{safe(title)}**{safe(tail)}")
         sections.append((label, body or ["No classes this week."]))
     lines = ["The course has ended."] if answer.course_over else []
     return Doc("Schedule", lines, sections, "/readings DATE for the papers of a class")
@@ -241,18 +268,25 @@ def schedule(answer: ScheduleAnswer) -> Doc:
 
 def office_hours(answer: OfficeHoursAnswer) -> Doc:
     lines = [f"**Note from the instructor:** {safe(answer.notice)}"] if answer.notice else []
+    if answer.pause:
+        lines.append(safe(words.break_now_line(answer.pause)))
     if not answer.slots:
         lines.append("No office hours are listed in the syllabus.")
     sections = []
     for slot in answer.slots:
         h = slot.hours
         body = [words.office_hours_when(h) + (f" · {safe(h.place)}" if h.place else "")]
+        if h.link:
+            body.append(f"Join: <{link_target(h.link)}>")
         if slot.in_progress and slot.next_end:
             body.append(f"**Happening now**, until {format_dt(slot.next_end, 't')}")
         elif slot.next_start:
             body.append(f"Next: {format_dt(slot.next_start, 'F')} ({format_dt(slot.next_start, 'R')})")
         else:
             body.append("The term is over: no more office hours are scheduled.")
+        skipped = words.skipped_line(slot, answer.now.date())
+        if skipped and slot.next_start:
+            body.append(skipped)
         if h.note:
             body.append(safe(h.note))
         sections.append((safe(h.who), body))
@@ -264,16 +298,15 @@ def deadlines(answer: DeadlinesAnswer, count_line: str | None = None) -> Doc:
         return Doc("Deadlines", ["Nothing is due any more: the course has ended."])
     lines = []
     for item in answer.items:
-        mark = "📝" if item.kind == "critique" else "📌"
-        text = safe(words.due_item_line(item))
-        if item.exact_time:
-            text += f" ({format_dt(item.due, 'R')})"
-        lines.append(f"{mark} {text}")
+        mark = {"critique": "📝", "exam": "🖊"}.get(item.kind, "📌")
+        lines.append(f"{mark} {safe(words.due_item_line(item))}" + _relative(item))
     if answer.hidden_critiques:
         lines.append(f"…and {answer.hidden_critiques} later critique deadlines (/schedule all).")
     if count_line:
         lines += ["", count_line]
-    return Doc("What is due next", lines, footer="Critiques are due before class, printed. /critique rules")
+    footer = f"Critiques are due before class, {answer.critique_form}. /critique rules" if answer.critique_form \
+        else None
+    return Doc("What is due next", lines, footer=footer)
 
 
 def search(answer: SearchAnswer) -> Doc:
@@ -294,8 +327,13 @@ def critique_rules(course: Course) -> Doc:
 
 
 def help_doc(course: Course) -> Doc:
-    lines = [f"`{c.usage}` — {c.description}" for c in STUDENT_COMMANDS]
-    return Doc(f"{course.title} ({course.term})", lines, footer="Dates: 9/18, Sep 18, 2024-09-18, today, next, #7")
+    lines = [f"`{c.usage}` — {description}" for c, description in words.help_lines(course)]
+    sections = []
+    if course.staff:
+        sections.append(("Staff", [safe(x) for x in words.staff_lines(course)]))
+    if course.links:
+        sections.append(("Links", [f"[{safe(name)}](<{link_target(url)}>)" for name, url in course.links]))
+    return Doc(f"{course.name} ({course.term})", lines, sections, footer=words.date_tip(course))
 
 
 def tracker(state: TrackerStatus) -> Doc:

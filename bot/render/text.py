@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from bot.commands import STUDENT_COMMANDS
 from bot.core.dates import clock_time, relative_instant, short_date
 from bot.core.model import Course
-from bot.core.planner import Reminder
 from bot.core.queries import (
     CourseOver,
     DeadlinesAnswer,
+    ExamDay,
     NoClass,
     OfficeHoursAnswer,
     Readings,
@@ -18,17 +18,24 @@ from bot.core.queries import (
 )
 from bot.core.search import SearchAnswer
 from bot.render import words
-from bot.store import LedgerEntry
+
+if TYPE_CHECKING:
+    from bot.core.planner import Reminder
+    from bot.store import LedgerEntry
 
 
-def readings(answer: Readings | NoClass | CourseOver) -> str:
+def readings(answer: Readings | ExamDay | NoClass | CourseOver) -> str:
     if isinstance(answer, NoClass):
         return words.no_class_text(answer)
     if isinstance(answer, CourseOver):
-        return words.course_over_text(answer)
+        return "\n".join([words.course_over_text(answer)] + [f" - {words.due_item_line(i)}" for i in answer.still_due])
+    if isinstance(answer, ExamDay):
+        return "\n".join([f"{words.exam_heading(answer)}  ({answer.relative})", *words.exam_lines(answer)])
     s = answer.session
-    lines = [f"{words.session_heading(s)}  ({answer.relative})" + ("  [CANCELLED]" if s.cancelled else ""),
-             words.due_phrase(answer)]
+    lines = [f"{words.session_heading(s, answer.kind)}  ({answer.relative})" + ("  [CANCELLED]" if s.cancelled else "")]
+    where = None if s.cancelled else words.where_line(answer.class_start, answer.class_end, answer.room,
+                                                      answer.happening_now)
+    lines += [x for x in (where, words.due_phrase(answer)) if x]
     if s.papers and not s.cancelled:
         lines += ["", "Papers"]
         for i, paper in enumerate(s.papers, 1):
@@ -40,7 +47,7 @@ def readings(answer: Readings | NoClass | CourseOver) -> str:
                 lines.append(f"    {paper.url}")
     if s.resources and not s.cancelled:
         lines += ["", "Also useful"]
-        lines += [f" - {words.resource_line(r)}" for r in s.resources]
+        lines += [f" - {words.resource_line(r)}" + (f" {r.url}" if r.url else "") for r in s.resources]
     nav = words.neighbours_line(answer.previous, answer.next)
     if nav:
         lines += ["", nav]
@@ -52,12 +59,15 @@ def schedule(answer: ScheduleAnswer) -> str:
     for week in answer.weeks:
         label = f"Week {week.number}" if week.number else "Week"
         lines.append(f"{label} of {short_date(week.monday)}")
-        if not week.sessions and not week.deadlines:
+        lines += [f"  {words.break_line(b)}" for b in week.breaks]
+        if not week.sessions and not week.due and not week.breaks:
             lines.append("  No classes this week.")
         for s in week.sessions:
             mark = "  (cancelled)" if s.cancelled else f"  — {len(s.papers)} paper{'s' * (len(s.papers) != 1)}"
+            if s.is_exam and not s.cancelled:
+                mark = "  (exam)"
             lines.append(f"  {short_date(s.date)} · Class {s.number} · {s.title}{mark}")
-        lines += [f"  {short_date(d.due)} · {d.title} due" for d in week.deadlines]
+        lines += [f"  {words.week_due_line(i)}" for i in week.due]
         lines.append("")
     if answer.course_over:
         lines.append("The course has ended.")
@@ -68,12 +78,14 @@ def office_hours(answer: OfficeHoursAnswer) -> str:
     lines = []
     if answer.notice:
         lines += [f"Note from the instructor: {answer.notice}", ""]
+    if answer.pause:
+        lines += [words.break_now_line(answer.pause), ""]
     if not answer.slots:
         lines.append("No office hours are listed in the syllabus.")
     for slot in answer.slots:
         h = slot.hours
-        where = f", {h.place}" if h.place else ""
-        lines.append(f"{h.who}: {words.office_hours_when(h)}{where}")
+        where = words.office_hours_where(h)
+        lines.append(f"{h.who}: {words.office_hours_when(h)}" + (f", {where}" if where else ""))
         if slot.in_progress and slot.next_end:
             lines.append(f"  Happening now, until {clock_time(slot.next_end.timetz())}.")
         elif slot.next_start:
@@ -81,6 +93,9 @@ def office_hours(answer: OfficeHoursAnswer) -> str:
             lines.append(f"  Next: {when} ({relative_instant(slot.next_start, answer.now, slot.next_start.tzinfo)})")
         else:
             lines.append("  The term is over: no more office hours are scheduled.")
+        skipped = words.skipped_line(slot, answer.now.astimezone(answer.now.tzinfo).date())
+        if skipped and slot.next_start:
+            lines.append(f"  {skipped}")
         if h.note:
             lines.append(f"  {h.note}")
     return "\n".join(lines)
@@ -115,8 +130,13 @@ def critique_rules(course: Course) -> str:
 
 
 def help_text(course: Course) -> str:
-    lines = [f"{course.title} ({course.term}) — what I can do:"]
-    lines += [f"  {c.usage:<22} {c.description}" for c in STUDENT_COMMANDS]
+    lines = [f"{course.name} ({course.term}) — what I can do:"]
+    lines += [f"  {c.usage:<22} {description}" for c, description in words.help_lines(course)]
+    lines += ["", words.date_tip(course)]
+    if course.staff:
+        lines += ["", "Staff:", *(f"  {x}" for x in words.staff_lines(course))]
+    if course.links:
+        lines += ["", "Links:", *(f"  {x}" for x in words.link_lines(course))]
     return "\n".join(lines)
 
 
@@ -124,7 +144,7 @@ def reminder_plan(rows: list[tuple[Reminder, LedgerEntry | None]], channel_id: i
                   zone: dt.tzinfo) -> str:
     """The plan as an operator reads it: when, where, state, and the exact text."""
     where = f"channel {channel_id}" if channel_id else "no channel (reminder_channel_id is not set)"
-    lines = [f"{len(rows)} reminders → {where}"]
+    lines = [f"{len(rows)} reminder{'s' * (len(rows) != 1)} → {where}"]
     if not channel_id:
         lines.append("Nothing will be posted until reminder_channel_id is set.")
     for reminder, entry in rows:

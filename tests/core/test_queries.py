@@ -21,7 +21,8 @@ UTC = dt.timezone.utc
 @pytest.fixture(scope="module")
 def timed(course: Course) -> Course:
     """The course with a class time set (14:00–15:15), which the real syllabus does not give."""
-    return dataclasses.replace(course, class_start=dt.time(14, 0), class_end=dt.time(15, 15))
+    meeting = dataclasses.replace(course.meetings[0], start=dt.time(14, 0), end=dt.time(15, 15))
+    return dataclasses.replace(course, meetings=(meeting,), class_start=meeting.start, class_end=meeting.end)
 
 
 # /readings
@@ -94,7 +95,7 @@ def test_cancelled_class_says_cancelled_and_why(course: Course, at: At, query: s
 def test_readings_on_the_proposal_day_mention_the_proposal(course: Course, at: At) -> None:
     """Wed Oct 16 has both critiques and the project proposal due."""
     answer = queries.readings(course, "10/16", at(2024, 10, 15, 9))
-    assert [d.id for d in answer.deadlines] == ["proposal"]
+    assert [d.id for d in answer.due] == ["proposal"]
 
 
 @pytest.mark.parametrize(("hour", "minute", "open_"), [(11, 59, True), (12, 0, False)])
@@ -182,7 +183,7 @@ def test_schedule_all(course: Course, at: At) -> None:
 def test_schedule_week_with_the_proposal(course: Course, at: At) -> None:
     """The week of Oct 14 lists the proposal deadline."""
     (week,) = queries.schedule(course, "10/14", at(2024, 9, 17, 9)).weeks
-    assert [d.id for d in week.deadlines] == ["proposal"]
+    assert [d.id for d in week.due] == ["proposal"]
 
 
 @pytest.mark.parametrize(("week", "message"), [
@@ -271,7 +272,8 @@ def test_office_hours_notice_is_carried(course: Course, at: At) -> None:
 def test_deadlines_on_tuesday_before_class_7(course: Course, at: At) -> None:
     """Five critique deadlines (from class 7, 'tomorrow'), then the proposal and the final paper."""
     answer = queries.deadlines(course, at(2024, 9, 17, 9))
-    assert [(i.kind, i.session.number if i.kind == "critique" else None) for i in answer.items] == [
+    assert [(i.id if i.kind == "project" else i.kind, i.session.number if i.kind == "critique" else None)
+            for i in answer.items] == [
         ("critique", 7), ("critique", 8), ("critique", 9), ("critique", 10), ("critique", 11),
         ("proposal", None), ("final", None),
     ]
@@ -294,8 +296,8 @@ def test_deadlines_critique_is_gone_after_the_cutoff(course: Course, at: At) -> 
 def test_deadlines_critique_before_proposal_on_the_same_day(course: Course, at: At) -> None:
     """On Oct 16 the critique (due before class) comes before the proposal (due at the end of the day)."""
     items = queries.deadlines(course, at(2024, 10, 15, 9)).items
-    assert [(i.kind, i.date) for i in items[:2]] == [("critique", dt.date(2024, 10, 16)),
-                                                     ("proposal", dt.date(2024, 10, 16))]
+    assert [(i.kind if i.kind == "critique" else i.id, i.date) for i in items[:2]] == [
+        ("critique", dt.date(2024, 10, 16)), ("proposal", dt.date(2024, 10, 16))]
     assert items[1].due == at(2024, 10, 16, 23, 59)
 
 
@@ -309,7 +311,7 @@ def test_deadlines_exact_with_a_class_time(timed: Course, at: At) -> None:
 def test_deadlines_on_the_last_day(course: Course, at: At) -> None:
     """On Dec 9 afternoon only the final paper is left, due today."""
     answer = queries.deadlines(course, at(2024, 12, 9, 13))
-    assert [(i.kind, i.relative) for i in answer.items] == [("final", "today")]
+    assert [(i.kind, i.id, i.relative) for i in answer.items] == [("project", "final", "today")]
     assert not answer.course_over
 
 
