@@ -6,7 +6,6 @@ quizzes, project milestones, other deadlines and exams, each with its instant an
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -64,12 +63,12 @@ def all_items(course: Course, now: dt.datetime, *, with_critiques: bool = True,
                 due = critique_due(course, s)
                 exact = course.class_start_at(s) is not None
                 items.append(DueItem("critique", f"class-{s.number}", s.title, s.date, due, exact, s,
-                                     _relative(course, due, exact, now)))
+                                     _relative(course, due, exact, now), passed=now >= due))
     for d in course.deadlines:
         due = course.due_at(d)
         exact = d.time is not None
         items.append(DueItem(d.kind, d.id, d.title, d.due, due, exact, course.session_on(d.due),
-                             _relative(course, due, exact, now), url=d.url, details=d.details))
+                             _relative(course, due, exact, now), url=d.url, details=d.details, passed=now >= due))
     for e in course.all_exams() if in_class_exams else course.exams:
         start = course.exam_start_at(e)
         at = start or dt.datetime.combine(e.date, dt.time(23, 59), course.timezone)
@@ -77,9 +76,9 @@ def all_items(course: Course, now: dt.datetime, *, with_critiques: bool = True,
         end = course.exam_end_at(e)
         relative = "now" if start is not None and end is not None and start <= now < end \
             else _relative(course, at, start is not None, now)
+        over = exam_is_over(course, e, now)
         items.append(DueItem("exam", e.id, e.title, e.date, at, start is not None, session, relative, end, e.room,
-                             details=e.details))
-    items = [dataclasses.replace(i, passed=not _ahead(course, i, now)) for i in items]
+                             details=e.details, passed=over))
     return sorted(items, key=lambda i: (i.due, KIND_ORDER.get(i.kind, 9), i.id))
 
 
@@ -93,21 +92,17 @@ def due_items(course: Course, now: dt.datetime | None, *, with_critiques: bool =
     return tuple(i for i in items if not i.passed)
 
 
-def _ahead(course: Course, item: DueItem, now: dt.datetime) -> bool:
-    if item.kind == "exam":
-        return now < item.end if item.end is not None else item.date >= local_now(course, now).date()
-    return now < item.due
-
-
 def due_on(course: Course, day: dt.date, now: dt.datetime) -> tuple[DueItem, ...]:
     """Deadlines and exams (not critiques) on that day, whether or not they have passed."""
     return tuple(i for i in all_items(course, now, with_critiques=False, in_class_exams=False) if i.date == day)
 
 
-def due_between(course: Course, after: dt.datetime, before: dt.datetime | None,
-                now: dt.datetime) -> tuple[DueItem, ...]:
-    """Deadlines due after `after` and up to `before` (a class's start; its day's start when unknown)."""
-    if before is None:
-        return ()
-    return tuple(i for i in all_items(course, now, with_critiques=False, in_class_exams=False)
-                 if i.kind != "exam" and after < i.due <= before)
+def due_around(course: Course, day: dt.date, after: dt.datetime, before: dt.datetime | None,
+               now: dt.datetime) -> tuple[DueItem, ...]:
+    """What /readings lists for a class: deadlines and exams on its day, then deadlines due after `after` and up
+    to `before` (the class's start), the ones in between classes that a student must not forget."""
+    pool = all_items(course, now, with_critiques=False, in_class_exams=False)
+    same_day = [i for i in pool if i.date == day]
+    between = [i for i in pool if before is not None and i.kind != "exam" and after < i.due <= before
+               and i not in same_day]
+    return tuple(sorted(same_day + between, key=lambda i: i.due))

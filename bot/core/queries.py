@@ -22,7 +22,7 @@ from bot.core.dates import (
     relative_day,
     short_date,
 )
-from bot.core.due import DueItem, critique_due, due_between, due_items, due_on, exam_is_over
+from bot.core.due import DueItem, critique_due, due_around, due_items, due_on, exam_is_over
 from bot.core.model import Break, Course, Exam, OfficeHours, Session
 
 __all__ = ["DueItem", "Readings", "ExamDay", "NoClass", "CourseOver", "Week", "ScheduleAnswer", "OfficeHoursSlot",
@@ -149,11 +149,11 @@ def _readings_for(course: Course, session: Session, now: dt.datetime) -> Reading
     due = critique_due(course, session) if critiques is not None and session.has_papers else None
     start, end = course.class_start_at(session), course.class_end_at(session)
     since = dt.datetime.combine(before.date + dt.timedelta(days=1), dt.time(0), course.timezone) if before else None
-    items = due_on(course, session.date, now) + due_between(course, max(filter(None, (since, now))), start, now)
+    items = due_around(course, session.date, max(filter(None, (since, now))), start, now)
     return Readings(
         session=session, today=local_now(course, now).date(), previous=before, next=after,
         critique_due=due, critique_open=due is not None and now < due,
-        due=tuple(dict.fromkeys(items)), class_start=start, class_end=end, room=course.session_room(session),
+        due=items, class_start=start, class_end=end, room=course.session_room(session),
         kind=course.session_kind(session), critique_form=critiques.format if critiques else None,
         happening_now=not session.cancelled and start is not None and end is not None and start <= now < end,
     )
