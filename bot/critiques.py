@@ -13,9 +13,11 @@ from bot.store import Store
 async def log_critique(store: Store, course: Course, user_id: int, date_text: str, now: dt.datetime) -> str:
     """Record a critique for the class on that date; `QueryError` with the rule it breaks otherwise."""
     session = tracker.class_for_critique(course, date_text, now)
-    if not await store.log_critique(user_id, session.number, session.date, now):
-        raise QueryError(f"You already logged a critique for class {session.number} ({short_date(session.date)}): "
-                         f"at most {course.critiques.max_per_class} per class.")
+    per_class = course.critiques.max_per_class if course.critiques else 1
+    if not await store.log_critique(user_id, session.number, session.date, now, per_class):
+        already = "a critique" if per_class == 1 else f"{per_class} critiques"
+        raise QueryError(f"You already logged {already} for class {session.number} ({short_date(session.date)}): "
+                         f"at most {per_class} per class.")
     state = tracker.status(course, await store.critiques(user_id), now)
     return (f"Logged your critique for class {session.number} ({short_date(session.date)}, {session.title}). "
             + state.count_line())

@@ -72,6 +72,10 @@ MIGRATIONS: tuple[str, ...] = (
         notice_pending  INTEGER NOT NULL DEFAULT 0   -- tell them once, next time they use the bot
     );
     """,
+    # 4: a course may allow more than one critique per class (max_per_class): count them.
+    """
+    ALTER TABLE critiques ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -313,27 +317,35 @@ class Store:
 
     # --- students' critique trackers -------------------------------------------------------
 
-    async def log_critique(self, user_id: int, number: int, class_date: dt.date, now: dt.datetime) -> bool:
-        """Record a critique; False when this student already logged one for that class."""
+    async def log_critique(self, user_id: int, number: int, class_date: dt.date, now: dt.datetime,
+                           per_class: int = 1) -> bool:
+        """Record a critique; False when this student already logged `per_class` of them for that class."""
         async with self._transaction():
             cursor = await self._db.execute(
-                "INSERT OR IGNORE INTO critiques (user_id, class_number, class_date, logged_at) VALUES (?, ?, ?, ?)",
-                (user_id, number, class_date.isoformat(), _iso(now)))
+                "INSERT INTO critiques (user_id, class_number, class_date, logged_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id, class_number) DO UPDATE SET count = count + 1, logged_at = excluded.logged_at "
+                "WHERE count < ?",
+                (user_id, number, class_date.isoformat(), _iso(now), per_class))
             return cursor.rowcount == 1
 
     async def remove_critique(self, user_id: int, number: int) -> bool:
-        """Delete a critique record; False when there was none."""
+        """Take one critique off a class's record (the record goes with the last); False when there was none."""
         async with self._transaction():
+            cursor = await self._db.execute(
+                "UPDATE critiques SET count = count - 1 WHERE user_id = ? AND class_number = ? AND count > 1",
+                (user_id, number))
+            if cursor.rowcount == 1:
+                return True
             cursor = await self._db.execute("DELETE FROM critiques WHERE user_id = ? AND class_number = ?",
                                             (user_id, number))
             return cursor.rowcount == 1
 
     async def critiques(self, user_id: int) -> list[Logged]:
         async with self._db.execute(
-                "SELECT class_number, class_date, logged_at FROM critiques WHERE user_id = ? ORDER BY class_date",
-                (user_id,)) as cursor:
-            return [Logged(number, dt.date.fromisoformat(day), dt.datetime.fromisoformat(at))
-                    async for number, day, at in cursor]
+                "SELECT class_number, class_date, logged_at, count FROM critiques WHERE user_id = ? "
+                "ORDER BY class_date", (user_id,)) as cursor:
+            return [Logged(number, dt.date.fromisoformat(day), dt.datetime.fromisoformat(at), count)
+                    async for number, day, at, count in cursor]
 
     # --- direct-message reminder subscriptions -----------------------------------------------
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, Store, StoreError
+from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2024, 9, 17, 22, 0, tzinfo=UTC)
@@ -207,3 +207,38 @@ async def test_ledger_has_aware_datetimes(store: Store) -> None:
 async def test_ledger_of_a_new_database_is_empty(store: Store) -> None:
     """A new database has an empty ledger."""
     assert await store.ledger() == {}
+
+
+async def test_critiques_per_class_up_to_the_limit(store: Store) -> None:
+    """With two allowed per class, a student logs two for class 7; the third is refused; remove takes one off."""
+    now = dt.datetime(2024, 9, 18, 9, tzinfo=dt.timezone.utc)
+    day = dt.date(2024, 9, 18)
+    assert await store.log_critique(1, 7, day, now, per_class=2)
+    assert await store.log_critique(1, 7, day, now, per_class=2)
+    assert not await store.log_critique(1, 7, day, now, per_class=2)
+    assert [r.count for r in await store.critiques(1)] == [2]
+    assert await store.remove_critique(1, 7) and [r.count for r in await store.critiques(1)] == [1]
+    assert await store.remove_critique(1, 7) and await store.critiques(1) == []
+    assert not await store.remove_critique(1, 7)
+
+
+async def test_one_per_class_is_refused_the_second_time(store: Store) -> None:
+    now = dt.datetime(2024, 9, 18, 9, tzinfo=dt.timezone.utc)
+    assert await store.log_critique(1, 7, dt.date(2024, 9, 18), now)
+    assert not await store.log_critique(1, 7, dt.date(2024, 9, 18), now)
+    assert [r.count for r in await store.critiques(1)] == [1]
+
+
+async def test_critiques_logged_before_the_count_column_keep_counting_one(db_path: Path) -> None:
+    """A version-3 database (no count column) is migrated; its records count one each."""
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as db:
+        for script in MIGRATIONS[:3]:
+            db.executescript(script)
+        db.execute("INSERT INTO critiques VALUES (1, 7, '2024-09-18', '2024-09-18T09:00:00+00:00')")
+        db.execute("PRAGMA user_version = 3")
+    opened = await Store.open(str(db_path))
+    try:
+        assert [(r.number, r.count) for r in await opened.critiques(1)] == [(7, 1)]
+    finally:
+        await opened.close()

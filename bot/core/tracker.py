@@ -24,6 +24,7 @@ class Logged:
     number: int  # the class number
     class_date: dt.date  # the class's date when it was logged
     logged_at: dt.datetime
+    count: int = 1  # critiques for that class (at most the policy's max_per_class)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +35,11 @@ class TrackerStatus:
     remaining: tuple[Session, ...]  # classes with papers not over yet and not logged
     warning: str | None
 
+    per_class: int = 1  # the policy's max_per_class
+
     @property
     def done(self) -> int:
-        return len(self.counted)
+        return sum(min(r.count, self.per_class) for _, r in self.counted)
 
     @property
     def needed(self) -> int:
@@ -70,7 +73,7 @@ def status(course: Course, logged: list[Logged], now: dt.datetime) -> TrackerSta
     """How far a student is, and whether the classes left are enough to reach the total."""
     if course.critiques is None:
         raise QueryError(NO_CRITIQUES)
-    required = course.critiques.required
+    required, per_class = course.critiques.required, course.critiques.max_per_class
     by_number = {s.number: s for s in course.sessions}
     counted, not_counted = [], []
     for record in sorted(logged, key=lambda r: r.class_date):
@@ -83,15 +86,17 @@ def status(course: Course, logged: list[Logged], now: dt.datetime) -> TrackerSta
             not_counted.append((record, "that class no longer has assigned papers"))
         else:
             counted.append((session, record))
-    done_numbers = {s.number for s, _ in counted}
-    remaining = tuple(s for s in course.sessions
-                      if s.has_papers and s.number not in done_numbers and not class_is_over(course, s, now))
-    needed = max(0, required - len(counted))
+    done_by_number = {s.number: min(r.count, per_class) for s, r in counted}
+    remaining = tuple(s for s in course.sessions if s.has_papers and done_by_number.get(s.number, 0) < per_class
+                      and not class_is_over(course, s, now))
+    capacity = sum(per_class - done_by_number.get(s.number, 0) for s in remaining)  # at most per_class a class
+    needed = max(0, required - sum(done_by_number.values()))
+    each = f" (up to {per_class} critiques each)" if per_class > 1 else ""
     warning = None
-    if needed and len(remaining) < needed:
-        warning = (f"Only {len(remaining)} classes with papers are left, but you need {needed} more critiques: "
+    if needed and capacity < needed:
+        warning = (f"Only {len(remaining)} classes with papers are left{each}, but you need {needed} more critiques: "
                    f"you can no longer reach {required}. Talk to the instructor.")
-    elif needed and len(remaining) - needed <= CLOSE_MARGIN:
-        warning = (f"Cutting it close: {len(remaining)} classes with papers are left for the {needed} critiques "
-                   "you still need. Don't skip many.")
-    return TrackerStatus(required, tuple(counted), tuple(not_counted), remaining, warning)
+    elif needed and capacity - needed <= CLOSE_MARGIN:
+        warning = (f"Cutting it close: {len(remaining)} classes with papers are left{each} for the {needed} "
+                   "critiques you still need. Don't skip many.")
+    return TrackerStatus(required, tuple(counted), tuple(not_counted), remaining, warning, per_class)

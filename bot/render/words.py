@@ -285,7 +285,8 @@ def tracker_lines(state: TrackerStatus) -> list[str]:
         lines.append("That is all of them. Well done!")
     if state.counted:
         lines += ["", "Logged:"]
-        lines += [f" - Class {s.number} · {short_date(s.date)} · {s.title}" for s, _ in state.counted]
+        lines += [f" - Class {s.number} · {short_date(s.date)} · {s.title}"
+                  + (f" ({min(r.count, state.per_class)} critiques)" if r.count > 1 else "") for s, r in state.counted]
     if state.not_counted:
         lines += ["", "Kept but not counted:"]
         lines += [f" - Class {r.number} · {short_date(r.class_date)}: {why}" for r, why in state.not_counted]

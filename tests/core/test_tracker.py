@@ -90,3 +90,31 @@ def test_records_of_changed_classes_are_kept_not_counted(course, at):
     reasons = {r.number: why for r, why in state.not_counted}
     assert reasons == {7: "that class was cancelled", 8: "that class no longer has assigned papers",
                        9: "that class is no longer in the schedule"}
+
+
+def two_per_class(course):
+    """The first course with a policy of at most two critiques per class."""
+    return dataclasses.replace(course, critiques=dataclasses.replace(course.critiques, max_per_class=2))
+
+
+def test_max_per_class_counts_up_to_the_policy(course, at):
+    """With two per class, two critiques for class 7 count as two; a third logged would still count two."""
+    policy = two_per_class(course)
+    records = [dataclasses.replace(r, count=3) for r in logged(policy, 7)]
+    state = status(policy, records, at(2024, 9, 17, 9))
+    assert state.done == 2 and state.needed == policy.critiques.required - 2
+    assert status(course, records, at(2024, 9, 17, 9)).done == 1  # one per class: the same record counts once
+
+
+def test_max_per_class_widens_what_is_still_reachable(course, at):
+    """With nine classes with papers left, ten critiques are out of reach at one per class, not at two."""
+    now = at(2024, 11, 1, 9)
+    assert "can no longer reach" in (status(course, [], now).warning or "")
+    assert "can no longer reach" not in (status(two_per_class(course), [], now).warning or "")
+
+
+def test_a_course_without_critiques_has_no_tracker(ds_course, course_at):
+    with pytest.raises(QueryError, match="no critiques"):
+        class_for_critique(ds_course, "#3", course_at(ds_course, 2025, 2, 1))
+    with pytest.raises(QueryError, match="no critiques"):
+        status(ds_course, [], course_at(ds_course, 2025, 2, 1))
