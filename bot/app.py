@@ -130,8 +130,7 @@ class CourseBot(commands.Bot):
         await self.add_cog(Calendar(self))
         await self.add_cog(Reminders(self))
         await self.add_cog(Instructor(self))
-        if self.settings.guild_id is not None and not course.has_critiques:
-            self.tree.remove_command("critique")  # a course without critiques has no critique commands
+        self._match_critique_commands(course)
         await self.sync_commands()
         if self.settings.guild_id is None and self.settings.instructor_role_id is None:
             log.warning("neither guild_id nor instructor_role_id is set: nobody can use the /course commands")
@@ -143,11 +142,29 @@ class CourseBot(commands.Bot):
     async def _replan(self, course: Course) -> None:
         if self.reminders is not None:
             await self.reminders.replan(course)
+        if self._match_critique_commands(course):  # a reloaded file added or dropped the critiques
+            await self.sync_commands()
+
+    def _match_critique_commands(self, course: Course) -> bool:
+        """With guild commands, /critique exists only in a course with critiques; True when the tree changed.
+
+        With global commands the tree is every server's, so /critique stays and answers that there are none.
+        """
+        if self.settings.guild_id is None:
+            return False
+        group = self.get_cog("Students").critique  # type: ignore[union-attr]
+        present = self.tree.get_command("critique") is not None
+        if course.has_critiques and not present:
+            self.tree.add_command(group)
+        elif present and not course.has_critiques:
+            self.tree.remove_command("critique")
+        return present != course.has_critiques
 
     async def sync_commands(self) -> None:
         """Sync to the configured guild (instant) or globally when none is set."""
         if self.settings.guild_id:
             guild = discord.Object(self.settings.guild_id)
+            self.tree.clear_commands(guild=guild)  # a command removed since the last copy goes too
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
         else:
