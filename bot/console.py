@@ -94,7 +94,7 @@ ANSWERS: dict[str, Answerer] = {
     "schedule": lambda c, o, now, s: text.schedule(queries.schedule(c, o.get("week"), now)),
     "officehours": lambda c, o, now, s: text.office_hours(queries.office_hours(c, now)),
     "deadlines": lambda c, o, now, s: text.deadlines(queries.deadlines(c, now)),
-    "search": lambda c, o, now, s: text.search(search(c, o.get("query", ""))),
+    "search": lambda c, o, now, s: text.search(search(c, o.get("query", ""), now=now)),
     "critique rules": lambda c, o, now, s: text.critique_rules(c),
     "calendar": lambda c, o, now, s: CALENDAR_HINT,
     "help": lambda c, o, now, s: text.help_text(c),

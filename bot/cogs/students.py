@@ -82,7 +82,7 @@ class Students(commands.Cog):
     @app_commands.command(name="search", description=_describe("search"))
     @app_commands.describe(query=_option("search", "query"))
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        await send_doc(interaction, embeds.search(search(self.bot.course, query)))
+        await send_doc(interaction, embeds.search(search(self.bot.course, query, now=self.bot.clock())))
 
     @critique.command(name="rules", description=_describe("critique rules"))
     async def critique_rules(self, interaction: discord.Interaction) -> None:

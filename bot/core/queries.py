@@ -81,10 +81,11 @@ class NoClass:
     last_day: dt.date
     pause: Break | None = None
     due: tuple[DueItem, ...] = ()
+    later: tuple[DueItem, ...] = ()  # after the last class: the deadlines and exams still to come after that day
 
     @property
     def course_over(self) -> bool:
-        return self.after is None
+        return self.after is None and not self.later
 
     @property
     def not_started(self) -> bool:
@@ -115,6 +116,7 @@ class ScheduleAnswer:
     today: dt.date
     course_over: bool
     has_critiques: bool = False
+    starts: dt.date | None = None  # the first class, when the term has not begun
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +178,10 @@ def readings(course: Course, query: str | None, now: dt.datetime) -> Readings | 
         if exam is not None:
             return _exam_day(course, exam, now)
         before, after = neighbours(course, when.date)
+        later = () if after is not None else tuple(
+            i for i in due_items(course, now, with_critiques=False) if i.date > when.date)
         return NoClass(when.date, local_now(course, now).date(), before, after, course.first_day, course.last_day,
-                       course.break_on(when.date), due_on(course, when.date, now))
+                       course.break_on(when.date), due_on(course, when.date, now), later)
     return _readings_for(course, when.session, now)
 
 
@@ -240,8 +244,9 @@ def schedule(course: Course, week: str | None, now: dt.datetime) -> ScheduleAnsw
             raise QueryError(f"I couldn't read “{(week or '').strip()[:60]}” as a week. Try this, next, last, "
                              f"a week number like 3, a date in that week like {example}, or all.") from None
     over = next_session(course, now) is None and not due_items(course, now, with_critiques=False)
+    first = next((x.date for x in course.sessions if not x.cancelled), course.first_day)
     return ScheduleAnswer(weeks=tuple(_week(course, m, now) for m in mondays), today=today, course_over=over,
-                          has_critiques=course.has_critiques)
+                          has_critiques=course.has_critiques, starts=first if today < first else None)
 
 
 def _skipped(course: Course, hours: OfficeHours, day: dt.date) -> bool:

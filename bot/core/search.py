@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.core.dates import QueryError
+from bot.core.dates import QueryError, relative_day, relative_instant
 from bot.core.model import Course, Paper, Session
 
 STOPWORDS = frozenset("a an and the of for in on to with by from at is are as et al".split())
@@ -35,6 +35,8 @@ class Hit:
     session: Session | None
     score: float
     date: dt.date | None = None  # a deadline's or exam's day
+    time: dt.time | None = None  # its due (or start) time, when stated
+    relative: str | None = None  # "in 2 h", "in 3 days": when the search was given `now`
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class _Entry:
     words: frozenset[str]
     text: str  # lowercased, for phrase bonuses
     date: dt.date | None = None
+    at: dt.datetime | None = None  # a deadline's due instant or an exam's start
 
 
 class SearchIndex:
@@ -70,10 +73,12 @@ class SearchIndex:
         entries.extend(_entry("other topic", t, None, None) for t in course.other_topics)
         for d in course.deadlines:
             words = (d.kind, "deadline", "due", d.id, d.details)
-            entries.append(_entry("deadline", d.title, d.kind, course.session_on(d.due), extra=words, date=d.due))
+            entries.append(_entry("deadline", d.title, d.kind, course.session_on(d.due), extra=words, date=d.due,
+                                  at=course.due_at(d) if d.time else None))
         for e in course.all_exams():
             session = course.session_number(e.session) if e.session is not None else None
-            entries.append(_entry("exam", e.title, e.room, session, extra=("exam", e.id, e.details), date=e.date))
+            entries.append(_entry("exam", e.title, e.room, session, extra=("exam", e.id, e.details), date=e.date,
+                                  at=course.exam_start_at(e)))
         entries.extend(_entry("staff", m.name, " · ".join(p for p in (m.role, m.contact) if p) or None, None,
                               extra=("staff",)) for m in course.staff)
         entries.extend(_entry("staff", h.who, "office hours", None, extra=("office", "hours", h.place))
@@ -101,7 +106,8 @@ class SearchIndex:
 
 
 def _entry(kind: str, title: str, detail: str | None, session: Session | None,
-           paper: Paper | None = None, extra: tuple[str | None, ...] = (), date: dt.date | None = None) -> _Entry:
+           paper: Paper | None = None, extra: tuple[str | None, ...] = (), date: dt.date | None = None,
+           at: dt.datetime | None = None) -> _Entry:
     parts = [title, detail or ""]
     if paper:
         parts += [paper.authors or "", paper.venue or "", str(paper.year or "")]
@@ -110,7 +116,7 @@ def _entry(kind: str, title: str, detail: str | None, session: Session | None,
         parts.append(session.topic)
     text = " ".join(parts).lower()
     words = frozenset(WORD_RE.findall(text) + PART_RE.findall(text)) - STOPWORDS  # "al" would match "hal"
-    return _Entry(kind, title, detail, session, words, text, date)
+    return _Entry(kind, title, detail, session, words, text, date, at)
 
 
 _indexes: dict[int, tuple[Course, SearchIndex]] = {}
@@ -133,7 +139,7 @@ def query_words(query: str) -> list[str]:
     return (meaningful or words)[:MAX_QUERY_WORDS]
 
 
-def search(course: Course, query: str, *, limit: int = 10) -> SearchAnswer:
+def search(course: Course, query: str, *, limit: int = 10, now: dt.datetime | None = None) -> SearchAnswer:
     """/search query: ranked hits, each with its class; a suggestion when nothing matches."""
     words = query_words(query)
     if not words:
@@ -152,7 +158,12 @@ def search(course: Course, query: str, *, limit: int = 10) -> SearchAnswer:
         if entry.kind in ("paper", "class"):
             score += 1
         exact = sum(b == 100.0 for b in best)
-        hits.append((exact, Hit(entry.kind, entry.title, entry.detail, entry.session, round(score, 1), entry.date)))
+        relative = None
+        if now is not None and entry.date is not None:
+            relative = relative_instant(entry.at, now, course.timezone) if entry.at else \
+                relative_day(entry.date, now.astimezone(course.timezone).date())
+        hits.append((exact, Hit(entry.kind, entry.title, entry.detail, entry.session, round(score, 1), entry.date,
+                                entry.at.timetz().replace(tzinfo=None) if entry.at else None, relative)))
     far_future = dt.date.max
     hits.sort(key=lambda x: (-x[0], -x[1].score, x[1].date or (x[1].session.date if x[1].session else far_future),
                              x[1].title))

@@ -260,9 +260,11 @@ def schedule(answer: ScheduleAnswer) -> Doc:
                             f"{count} paper{'s' * (count != 1)}")
         for item in week.due:
             date, title, tail = words.week_due_parts(item)
-            body.append(f"📌 {date} · **{safe(title)}**{safe(tail)}")
+            body.append(f"{'🖊' if item.kind == 'exam' else '📌'} {date} · **{safe(title)}**{safe(tail)}")
         sections.append((label, body or ["No classes this week."]))
     lines = ["The course has ended."] if answer.course_over else []
+    if answer.starts:
+        lines.append(f"The course starts {short_date(answer.starts)}.")
     return Doc("Schedule", lines, sections, "/readings DATE for the papers of a class")
 
 

@@ -55,7 +55,7 @@ def readings(answer: Readings | ExamDay | NoClass | CourseOver) -> str:
 
 
 def schedule(answer: ScheduleAnswer) -> str:
-    lines: list[str] = []
+    lines: list[str] = [f"The course starts {short_date(answer.starts)}.", ""] if answer.starts else []
     for week in answer.weeks:
         label = f"Week {week.number}" if week.number else "Week"
         lines.append(f"{label} of {short_date(week.monday)}")

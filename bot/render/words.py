@@ -83,7 +83,7 @@ def due_phrase(answer: Readings) -> str:
     """What is due at this class, in one or two sentences, in the course's own terms."""
     s = answer.session
     if s.cancelled:
-        return f"This class is cancelled{': ' + s.reason if s.reason else ''}. Nothing is due for it."
+        return f"This class is cancelled{': ' + s.reason.rstrip('.') if s.reason else ''}. Nothing is due for it."
     parts = []
     if s.is_exam:
         parts.append("This is an exam, held in class")
@@ -124,13 +124,15 @@ def no_class_text(answer: NoClass) -> str:
     elif answer.after is None and answer.before is not None:
         text = (f"There is no class on {day}{pause}: classes have ended "
                 f"(the last class was {session_label(answer.before)}).")
-        if not answer.due:
+        if not answer.due and not answer.later:
             text = text.replace("classes have ended", "the course has ended")
     else:
         around = " and ".join(f"{session_label(s)}" for s in (answer.before, answer.after) if s)
         text = f"There is no class on {day}{pause}. The nearest classes are {around}."
     if answer.due:
         text += " That day: " + "; ".join(due_short(i) for i in answer.due) + "."
+    if answer.later:
+        text += " Still ahead: " + "; ".join(due_short(i) for i in answer.later[:4]) + "."
     return text
 
 
@@ -220,7 +222,9 @@ def hit_place(hit: Hit) -> str:
     """Where a search hit sits: its class, its due date, the staff, or the syllabus's closing lists."""
     if hit.kind in ("deadline", "exam") and hit.date is not None:
         in_class = f" · Class {hit.session.number}" if hit.session else ""
-        return f"{hit.kind.title()} · {short_date(hit.date)}{in_class}"
+        time = f", {clock_time(hit.time)}" if hit.time else ""
+        relative = f" · {hit.relative}" if hit.relative else ""
+        return f"{hit.kind.title()} · {short_date(hit.date)}{time}{in_class}{relative}"
     if hit.kind == "staff":
         return "Course staff"
     if hit.session is not None:

@@ -222,3 +222,22 @@ def test_help_lists_no_critique_commands_without_critiques(ds_course: Course, co
     text = console.answer(ds_course, "/help", course_at(ds_course, 2025, 2, 1))
     assert "CS 452 Distributed Systems (Spring 2025)" in text and "Priya Raman (TA)" in text
     assert "Forum: https://edstem.org/us/courses/1" in text
+
+
+def test_a_search_hit_for_homework_has_its_due_time_and_relative_time(ds_course: Course) -> None:
+    hit = search(ds_course, "homework 3", now=course_at(ds_course, 2025, 2, 14, 21)).hits[0]
+    assert hit.title == "Homework 3 (primary-backup)"
+    assert words.hit_place(hit) == "Deadline · Fri Feb 14, 11:59pm · in 2 h 59 min"
+
+
+def test_a_day_after_the_last_class_names_what_is_still_ahead(ds_course: Course) -> None:
+    """Finals week: no class on Tue May 6, but the final exam and the report are still ahead."""
+    answer = queries.readings(ds_course, "5/6", course_at(ds_course, 2025, 5, 5, 10))
+    assert isinstance(answer, NoClass) and not answer.course_over
+    assert [i.id for i in answer.later] == ["final", "report"]
+    assert "Still ahead: Final exam Wed May 7, 2:30pm–4:20pm, Kane Hall 130" in words.no_class_text(answer)
+
+
+def test_before_the_term_the_schedule_says_when_it_starts(ds_course: Course) -> None:
+    text = console.answer(ds_course, "/schedule", course_at(ds_course, 2025, 1, 6, 9))
+    assert text.startswith("The course starts Tue Jan 21.")
