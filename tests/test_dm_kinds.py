@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.planner import DM_KINDS
+from bot.core.remind_kinds import DM_KINDS
 from bot.delivery import LEGACY_ALL, wants
 
 

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.app import NO_MENTIONS
 from bot.cogs.common import acknowledge, send_doc
 from bot.commands import COMMANDS_BY_NAME
-from bot.core.planner import DM_KINDS, dm_kinds, kind_choices, kind_label, parse_kinds
+from bot.core.remind_kinds import DM_KINDS, dm_kinds, kind_choices, kind_label, parse_kinds
 from bot.render import embeds
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ import pytest
 from bot.core.dates import QueryError
 from bot.core.loader import load_course
 from bot.core.model import Course, CritiquePolicy, Deadline, Exam, Paper
-from bot.core.planner import KINDS, TEXT_MAX, Reminder, ReminderSettings, dm_kinds, kind_label, parse_kinds, plan
+from bot.core.planner import KINDS, TEXT_MAX, Reminder, ReminderSettings, plan
+from bot.core.remind_kinds import dm_kinds, kind_label, parse_kinds
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 COURSES = DATA / "courses"

@@ -34,7 +34,7 @@ from bot.clock import system_clock
 from bot.core import queries
 from bot.core.changes import Change, ChangeError, apply_change, describe, prepare, resolve_day
 from bot.core.dates import QueryError
-from bot.core.planner import kind_label, parse_kinds
+from bot.core.remind_kinds import kind_label, parse_kinds
 from bot.core.search import search
 from bot.render import embeds
 from bot.store import Store
