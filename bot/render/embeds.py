@@ -255,9 +255,8 @@ def schedule(answer: ScheduleAnswer) -> Doc:
             elif s.is_exam:
                 body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** (exam)")
             else:
-                count = len(s.papers)
-                body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** — "
-                            f"{count} paper{'s' * (count != 1)}")
+                body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}**"
+                            + words.papers_mark(s, answer.has_critiques, " — "))
         for item in week.due:
             date, title, tail = words.week_due_parts(item)
             body.append(f"{'🖊' if item.kind == 'exam' else '📌'} {date} · **{safe(title)}**{safe(tail)}")

@@ -63,7 +63,7 @@ def schedule(answer: ScheduleAnswer) -> str:
         if not week.sessions and not week.due and not week.breaks:
             lines.append("  No classes this week.")
         for s in week.sessions:
-            mark = "  (cancelled)" if s.cancelled else f"  — {len(s.papers)} paper{'s' * (len(s.papers) != 1)}"
+            mark = "  (cancelled)" if s.cancelled else words.papers_mark(s, answer.has_critiques, "  — ")
             if s.is_exam and not s.cancelled:
                 mark = "  (exam)"
             lines.append(f"  {short_date(s.date)} · Class {s.number} · {s.title}{mark}")

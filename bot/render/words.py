@@ -102,6 +102,14 @@ def due_phrase(answer: Readings) -> str:
     return ". ".join(parts) + "." if parts else ""
 
 
+def papers_mark(session: Session, has_critiques: bool, joiner: str) -> str:
+    """' — 3 papers' in /schedule; in a course without critiques a class without papers says nothing."""
+    count = len(session.papers)
+    if not count and not has_critiques:
+        return ""
+    return f"{joiner}{count} paper{'s' * (count != 1)}"
+
+
 def status_line(answer: Readings) -> str:
     """'Today', 'Tomorrow', 'In 5 days', '3 days ago': when the class is, relative to now."""
     return answer.relative[0].upper() + answer.relative[1:]
