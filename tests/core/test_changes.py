@@ -437,10 +437,12 @@ def test_describe_move_is_the_announcement(course: Course) -> None:
         "Class 7 (Self-supervised learning - Vision) moved from Wed Sep 18 to Thu Sep 19.")
 
 
-def test_describe_officehours_collapses_the_spacing_it_stores(course: Course) -> None:
+def test_officehours_note_is_announced_as_typed_and_shown_collapsed(course: Course) -> None:
+    """The announcement keeps the text as typed (markdown and line breaks included); /officehours collapses it."""
     change = prepare(course, officehours("  Zoom   only\tthis week "))
-    assert change.edit == OfficeHoursNote("Zoom only this week")
-    assert describe(change, course) == "Office hours update: Zoom only this week"
+    assert change.edit == OfficeHoursNote("  Zoom   only\tthis week ")
+    assert describe(change, course) == "Office hours update:   Zoom   only\tthis week "
+    assert apply_change(course, change).office_hours_notice == "Zoom only this week"
 
 
 @pytest.mark.parametrize(("change", "text"), [

@@ -445,7 +445,8 @@ async def create_database(fake, database: Path, tmp_path: Path) -> None:
 def store_some_data(database: Path) -> list[tuple[Any, ...]]:
     """A critique and a course change, as a student and the instructor would have left them; returns a dump."""
     with connect(database) as db:
-        db.execute("INSERT INTO critiques VALUES (?, 7, '2024-09-18', '2024-09-17T13:00:00+00:00')", (STUDENT,))
+        db.execute("INSERT INTO critiques (user_id, class_number, class_date, logged_at) "
+                   "VALUES (?, 7, '2024-09-18', '2024-09-17T13:00:00+00:00')", (STUDENT,))
         db.execute("INSERT INTO course_changes (created_at, author_id, author, kind, params) VALUES "
                    "('2024-09-17T13:00:00+00:00', ?, 'Prof', 'cancel', '{\"date\": \"2024-09-23\"}')", (INSTRUCTOR,))
     return dump(database)
