@@ -8,6 +8,7 @@ index is built once per course object.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -85,6 +86,11 @@ class SearchIndex:
                        for h in course.office_hours if not any(m.name in h.who for m in course.staff))
         self.entries = tuple(entries)
         self.vocabulary = sorted({w for e in entries for w in e.words})
+        postings: dict[str, list[int]] = {}
+        for i, e in enumerate(entries):
+            for w in e.words:
+                postings.setdefault(w, []).append(i)
+        self.postings = postings  # word → the entries that contain it: a query touches only those
 
     def word_scores(self, word: str) -> dict[str, float]:
         """Each vocabulary word close to `word`, with its similarity (100 = same or a prefix of it)."""
@@ -92,9 +98,23 @@ class SearchIndex:
             v: score for v, score, _ in process.extract(word, self.vocabulary, scorer=fuzz.ratio,
                                                         score_cutoff=MATCH_CUTOFF, limit=None)
         }
-        if len(word) >= 3:
-            scores.update({v: 100.0 for v in self.vocabulary if v.startswith(word)})
+        if len(word) >= 3:  # the sorted vocabulary holds the words `word` starts in one run
+            i = bisect.bisect_left(self.vocabulary, word)
+            while i < len(self.vocabulary) and self.vocabulary[i].startswith(word):
+                scores[self.vocabulary[i]] = 100.0
+                i += 1
         return scores
+
+    def best_per_word(self, per_word: list[dict[str, float]]) -> dict[int, list[float]]:
+        """For each entry matching any query word, its best score for each query word (0 where none)."""
+        best: dict[int, list[float]] = {}
+        for q, scores in enumerate(per_word):
+            for word, score in scores.items():
+                for i in self.postings.get(word, ()):
+                    row = best.setdefault(i, [0.0] * len(per_word))
+                    if score > row[q]:
+                        row[q] = score
+        return best
 
     def suggest(self, words: list[str]) -> str | None:
         best: tuple[float, str] | None = None
@@ -148,8 +168,8 @@ def search(course: Course, query: str, *, limit: int = 10, now: dt.datetime | No
     per_word = [index.word_scores(w) for w in words]
     phrase = " ".join(words)
     hits = []
-    for entry in index.entries:
-        best = [max((scores.get(w, 0.0) for w in entry.words), default=0.0) for scores in per_word]
+    for i, best in sorted(index.best_per_word(per_word).items()):
+        entry = index.entries[i]
         score = sum(best) / len(best)
         if score < MATCH_CUTOFF or min(best) == 0.0 and len(best) > 1 and score < 90:
             continue
