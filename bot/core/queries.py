@@ -170,8 +170,8 @@ def _exam_day(course: Course, exam: Exam, now: dt.datetime) -> ExamDay:
 
 def readings(course: Course, query: str | None, now: dt.datetime) -> Readings | ExamDay | NoClass | CourseOver:
     """/readings [date]: the class (or exam) on a day; the next class when no date is given."""
-    if query is None or not query.strip():
-        return next_class(course, now)
+    if query is None or " ".join(query.lower().split()) in ("", "next", "next class"):
+        return next_class(course, now)  # after the last class, the exams and deadlines still ahead
     when = parse_when(course, query, now)
     if when.session is None:
         exam = next((e for e in course.exams if e.date == when.date), None)

@@ -241,3 +241,9 @@ def test_a_day_after_the_last_class_names_what_is_still_ahead(ds_course: Course)
 def test_before_the_term_the_schedule_says_when_it_starts(ds_course: Course) -> None:
     text = console.answer(ds_course, "/schedule", course_at(ds_course, 2025, 1, 6, 9))
     assert text.startswith("The course starts Tue Jan 21.")
+
+
+def test_readings_next_after_the_last_class_is_what_is_still_ahead(ds_course: Course) -> None:
+    """/readings next in finals week answers like /next: the final exam, not 'the course has ended'."""
+    answer = queries.readings(ds_course, "next", course_at(ds_course, 2025, 5, 5, 10))
+    assert isinstance(answer, ExamDay) and answer.exam.id == "final"
