@@ -17,7 +17,7 @@ HOW_TO_CONNECT = (
     "DISCORD_TOKEN is not set, so the bot cannot connect to Discord.\n"
     "  To run it: export DISCORD_TOKEN=<your bot's token> (Discord Developer Portal → your application → Bot),\n"
     "             then python -m bot\n"
-    "  To try it offline: python -m bot console [--now \"2024-09-17 09:00\"]"
+    "  To try it offline: python -m bot console [--now \"YYYY-MM-DD HH:MM\"]"
 )
 
 
@@ -26,9 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot on Discord (the default; needs DISCORD_TOKEN)")
     console = sub.add_parser("console", help="answer slash commands offline, in the terminal")
-    console.add_argument("--now", help='pretend it is this instant: "2024-09-17 09:00" or ISO 8601')
+    console.add_argument("--now", help='pretend it is this instant: "YYYY-MM-DD HH:MM" (course time) or ISO 8601')
     reminders = sub.add_parser("reminders", help="print the reminder plan: when, where, the text, and its state")
-    reminders.add_argument("--from", dest="start", metavar="DATE", help="first day (9/18, 2024-09-18, today, ...)")
+    reminders.add_argument("--from", dest="start", metavar="DATE", help="first day (month/day, YYYY-MM-DD, today, ...)")
     reminders.add_argument("--to", dest="end", metavar="DATE", help="last day (default: the end of the term)")
     reminders.add_argument("--now", metavar="INSTANT", help='show states as at this instant: "2025-02-14 21:00" '
                            "(the course's time zone) or ISO 8601 with an offset (default: the clock)")

@@ -46,7 +46,7 @@ def parse_line(line: str) -> Invocation:
     body = line.strip().lstrip("/").strip()
     words = body.split()
     if not words:
-        raise UsageError("Type a command, like /readings 9/18 or /help.")
+        raise UsageError("Type a command, like /readings next or /help.")
     name = words[0].lower()
     if len(words) > 1 and f"{name} {words[1].lower()}" in KNOWN_COMMANDS:
         name = f"{name} {words[1].lower()}"
@@ -182,5 +182,5 @@ def parse_now(value: str, course: Course) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f"--now “{value}” is not a date and time; use \"2024-09-17 09:00\" or ISO 8601.") from None
+        raise UsageError(f"--now “{value}” is not a date and time; use \"YYYY-MM-DD HH:MM\" or ISO 8601.") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=course.timezone)

@@ -110,7 +110,7 @@ def test_parse_line(line: str, name: str, options: dict[str, str]) -> None:
 
 
 USAGE_ERRORS = [
-    ("", "Type a command, like /readings 9/18 or /help."),
+    ("", "Type a command, like /readings next or /help."),
     ("/critique", "/critique needs one of: rules, log, status, remove (e.g. /critique rules)."),
     ("/next now", "/next takes no options."),
     ("/readings when:9/18", "/readings has no option “when”; its options: date."),

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.app import NO_MENTIONS
 from bot.cogs.common import acknowledge, send_doc
+from bot.commands import CLASS_HELP
 from bot.core import queries
 from bot.core.changes import (
     AddReading,
@@ -124,20 +125,20 @@ class Instructor(commands.Cog):
     # --- the commands ----------------------------------------------------------------------
 
     @course.command(name="cancel", description="Cancel a class (its reminders are withdrawn)")
-    @app_commands.describe(date="The class: 9/18, Sep 18, #7, next…", reason="Why (shown to students)")
+    @app_commands.describe(date=CLASS_HELP, reason="Why (shown to students)")
     async def cancel(self, interaction: discord.Interaction, date: str,
                      reason: app_commands.Range[str, 1, 300] | None = None) -> None:
         await acknowledge(interaction)
         await self._record(interaction, Cancel(self._day(date), reason))
 
     @course.command(name="move", description="Move a class to another day (its reminders move with it)")
-    @app_commands.describe(date="The class to move: 9/18, #7…", to="The new day: 9/19, Sep 19…")
+    @app_commands.describe(date=CLASS_HELP, to="The new day: month/day, a month and day, or YYYY-MM-DD")
     async def move(self, interaction: discord.Interaction, date: str, to: str) -> None:
         await acknowledge(interaction)
         await self._record(interaction, Move(self._day(date), self._day(to)))
 
     @course.command(name="add-reading", description="Add a paper to a class")
-    @app_commands.describe(date="The class: 9/18, #7…", title="The paper's title", authors="e.g. Chen et al.",
+    @app_commands.describe(date=CLASS_HELP, title="The paper's title", authors="e.g. Lastname et al.",
                            url="A link to the paper")
     async def add_reading(self, interaction: discord.Interaction, date: str,
                           title: app_commands.Range[str, 1, 300],
@@ -147,7 +148,7 @@ class Instructor(commands.Cog):
         await self._record(interaction, AddReading(self._day(date), title, authors, url))
 
     @course.command(name="remove-reading", description="Remove a reading from a class")
-    @app_commands.describe(date="The class: 9/18, #7…", title="The reading's title (autocomplete lists them)")
+    @app_commands.describe(date=CLASS_HELP, title="The reading's title (autocomplete lists them)")
     async def remove_reading(self, interaction: discord.Interaction, date: str,
                              title: app_commands.Range[str, 1, 300]) -> None:
         await acknowledge(interaction)

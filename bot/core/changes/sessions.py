@@ -165,7 +165,7 @@ class AddReading(Edit):
         url = self.url or None
         if url is not None and not is_web_link(url):
             raise ChangeError(f"“{url[:100]}” is not a web link; give the paper's address, like "
-                              "https://arxiv.org/abs/2111.06377 (no spaces, no user name before the site).")
+                              "https://example.org/paper.pdf (no spaces, no user name before the site).")
         paper = Paper(title=title, authors=self.authors or None, url=url)
         return replace_session(course, session, dataclasses.replace(session, papers=session.papers + (paper,)))
 
