@@ -21,6 +21,21 @@ HOW_TO_CONNECT = (
 )
 
 
+NEW_OPTIONS = {  # `new`'s options: metavar, help (the question asked in a terminal is the help)
+    "title": ("TITLE", "the course title, like Distributed Systems"),
+    "code": ("CODE", "the course code, like CS 452 (optional)"),
+    "instructor": ("NAME", "who teaches it (optional)"),
+    "term": ("TERM", "the term, like Spring 2026"),
+    "first": ("YYYY-MM-DD", "the first day of classes"),
+    "last": ("YYYY-MM-DD", "the last day of classes"),
+    "timezone": ("Area/City", "the course's time zone, like America/New_York"),
+    "days": ("Tue,Thu", "the meeting days, like Tue,Thu"),
+    "start": ("HH:MM", "when classes start, 24-hour (optional)"),
+    "end": ("HH:MM", "when classes end, 24-hour (optional)"),
+    "room": ("ROOM", "where classes meet (optional)"),
+}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="coursebot: a Discord bot for a course.")
     sub = parser.add_subparsers(dest="command")
@@ -36,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("-o", "--output", default="course.ics", help="the file to write (- for standard output)")
     check = sub.add_parser("check", help="validate schedule.yaml and the settings")
     check.add_argument("path", nargs="?", help="the schedule file (default: the `schedule` setting)")
+    new = sub.add_parser("new", help="write a skeleton schedule.yaml for a new term (or roll an old one onto it)")
+    new.add_argument("-o", "--output", default="schedule.yaml", help="the file to write (- for standard output)")
+    new.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    new.add_argument("--from", dest="source", metavar="OLD.yaml", help="an old course to roll onto the new term")
+    for name, what in NEW_OPTIONS.items():
+        new.add_argument(f"--{name}", metavar=what[0], help=what[1])
+    new.add_argument("--break", dest="breaks", action="append", default=[], metavar="NAME:FROM:TO",
+                     help='a break without classes, like "Spring break:2025-03-24:2025-03-28" (repeat for more)')
     return parser
 
 
@@ -77,6 +100,72 @@ def _check(path_arg: str | None) -> int:
     warned = f" with {count(len(loaded.warnings), 'warning')}" if loaded.warnings else ""
     print(f"{schedule}: OK{warned} — {course.name}, {course.term}: {', '.join(has)}, "
           f"{course.first_day} to {course.end}.")
+    return 0
+
+
+def _ask(values: dict[str, object], rolling: bool) -> None:
+    """In a terminal: ask for what is missing (and, for a fresh skeleton, the optional values too)."""
+    from bot.core.skeleton import missing
+
+    needed = missing(values, rolling)
+    optional = [] if rolling else [k for k in ("code", "instructor", "start", "end", "room") if not values.get(k)]
+    for name in [k for k in NEW_OPTIONS if k in needed or k in optional]:
+        hint = " (Enter to leave out)" if name in optional else ""
+        values[name] = input(f"{NEW_OPTIONS[name][1][0].upper()}{NEW_OPTIONS[name][1][1:]}{hint}: ").strip()
+    if not values["breaks"]:
+        while answer := input("A break, as NAME:YYYY-MM-DD:YYYY-MM-DD (Enter when done): ").strip():
+            values["breaks"].append(answer)  # type: ignore[attr-defined]
+
+
+def _new(args: argparse.Namespace) -> int:
+    """Write a new term's schedule.yaml (rolled from --from when given); nothing is written on a problem."""
+    from bot.core import loader, rollover, skeleton
+
+    output, rolling = args.output, args.source is not None
+    if output != "-" and Path(output).exists() and not args.force:
+        print(f"{output} already exists; choose another file with -o, or add --force to replace it.", file=sys.stderr)
+        return 1
+    values: dict[str, object] = {k: getattr(args, k) for k in NEW_OPTIONS} | {"breaks": list(args.breaks)}
+    if skeleton.missing(values, rolling) and sys.stdin.isatty():
+        try:
+            _ask(values, rolling)
+        except (EOFError, KeyboardInterrupt):
+            print("\nNothing written.", file=sys.stderr)
+            return 2
+    try:
+        plan = skeleton.parse_plan(values, rolling)
+        if rolling:
+            rolled = rollover.roll(loader.read_text(args.source), plan, args.source, output)
+            text, report = rolled.text, rolled.report
+            summary = f"{rolled.classes} classes, {rolled.carried} with last term's topics"
+            skipped = rolled.skipped
+        else:
+            text, report = skeleton.skeleton_text(plan, output), ()
+            summary = f"{len(skeleton.class_days(plan))} classes"
+            skipped = len(skeleton.skipped_days(plan))
+        loader.load_text(text, output)  # the file we write always passes `check`
+    except skeleton.PlanError as exc:
+        hint = "Give the missing values as options, or run in a terminal to be asked.\n" * any(
+            p.startswith("Missing") for p in exc.problems)
+        print("\n".join(exc.problems) + f"\n{hint}Nothing written.", file=sys.stderr)
+        return 2
+    except loader.ScheduleError as exc:
+        print("\n".join(str(p) for p in exc.problems) + "\nNothing written.", file=sys.stderr)
+        return 1
+    summary += f", {skipped} class day{'s' * (skipped != 1)} in breaks skipped" if skipped else ", no breaks"
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            with open(output, "w" if args.force else "x", encoding="utf-8") as file:
+                file.write(text)
+        except OSError as exc:
+            print(f"Cannot write {output}: {exc.strerror or exc}. Nothing written.", file=sys.stderr)
+            return 1
+    out = sys.stderr if output == "-" else sys.stdout
+    print(f"Wrote {output}: {summary}. Next: fill in the topics, then python -m bot check {output}", file=out)
+    for line in report:
+        print(f"  - {line}", file=out)
     return 0
 
 
@@ -167,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args.path)
+    if args.command == "new":
+        return _new(args)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -55,7 +55,9 @@ def long_date(day: dt.date) -> str:
 
 
 def clock_time(t: dt.time) -> str:
-    """'10:00' → '10am', '14:30' → '2:30pm'."""
+    """'10:00' → '10am', '14:30' → '2:30pm', '00:00' → 'midnight' (12am is read as the wrong night)."""
+    if t.hour == 0 and t.minute == 0:
+        return "midnight"
     hour = t.hour % 12 or 12
     suffix = "am" if t.hour < 12 else "pm"
     return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
@@ -142,7 +144,10 @@ def _calendar_date(text: str, course: Course, today: dt.date, raw: str) -> dt.da
         return _make_date(int(m[1]), int(m[2]), int(m[3]), course, today, raw)
     if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?", text):
         year = int(m[3]) if m[3] else None
-        return _make_date(year + 2000 if year is not None and year < 100 else year, int(m[1]), int(m[2]),
+        month, day = int(m[1]), int(m[2])
+        if month > 12 >= day:  # "15/9" can only be day/month, as much of the world writes it
+            month, day = day, month
+        return _make_date(year + 2000 if year is not None and year < 100 else year, month, day,
                           course, today, raw)
     if m := re.fullmatch(rf"([a-z]+)\.?\s*(\d{{1,2}}){ORDINAL}(?:,?\s+(\d{{4}}))?", text):
         month = _month(m[1])

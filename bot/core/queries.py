@@ -162,10 +162,12 @@ def _readings_for(course: Course, session: Session, now: dt.datetime) -> Reading
 
 
 def _exam_day(course: Course, exam: Exam, now: dt.datetime) -> ExamDay:
+    """An exam, and what is due that day or before it (from now: the homework due in between, as for a class)."""
     start, end = course.exam_start_at(exam), course.exam_end_at(exam)
+    before = start or dt.datetime.combine(exam.date, dt.time(0), course.timezone)
+    due = tuple(i for i in due_around(course, exam.date, now, before, now) if (i.kind, i.id) != ("exam", exam.id))
     return ExamDay(exam, local_now(course, now).date(), start, end,
-                   start is not None and end is not None and start <= now < end,
-                   tuple(i for i in due_on(course, exam.date, now) if i.kind != "exam"))
+                   start is not None and end is not None and start <= now < end, due)
 
 
 def readings(course: Course, query: str | None, now: dt.datetime) -> Readings | ExamDay | NoClass | CourseOver:
@@ -229,6 +231,8 @@ def schedule(course: Course, week: str | None, now: dt.datetime) -> ScheduleAnsw
         mondays = [this_monday - dt.timedelta(days=7)]
     elif text in ("all", "term", "whole term"):
         days = [s.date for s in course.sessions] + [i.date for i in due_items(course, None, with_critiques=False)]
+        days += [b.start + dt.timedelta(days=n) for b in course.breaks for n in range(0, (b.end - b.start).days + 1, 7)]
+        days += [b.end for b in course.breaks]
         mondays = sorted({monday_of(d) for d in days})
     elif m := re.fullmatch(r"(?:week\s*)?(\d{1,2})", text):
         first_monday = monday_of(course.first_day)
@@ -271,7 +275,7 @@ def office_hours(course: Course, now: dt.datetime) -> OfficeHoursAnswer:
     slots = tuple(sorted((_occurrence(course, h, now) for h in course.office_hours),
                          key=lambda s: s.next_start or dt.datetime.max.replace(tzinfo=dt.timezone.utc)))
     today = local_now(course, now).date()
-    return OfficeHoursAnswer(slots, now, today > course.last_day, course.office_hours_notice, course.break_on(today))
+    return OfficeHoursAnswer(slots, now, today > course.end, course.office_hours_notice, course.break_on(today))
 
 
 def deadlines(course: Course, now: dt.datetime, *, critiques_shown: int = 5) -> DeadlinesAnswer:

@@ -94,7 +94,9 @@ def status(course: Course, logged: list[Logged], now: dt.datetime) -> TrackerSta
     each = f" (up to {per_class} critiques each)" if per_class > 1 else ""
     warning = None
     if needed and capacity < needed:
-        warning = (f"Only {len(remaining)} classes with papers are left{each}, but you need {needed} more critiques: "
+        left = f"Only {len(remaining)} classes with papers are left{each}" if remaining \
+            else "No classes with papers are left"
+        warning = (f"{left}, but you need {needed} more critiques: "
                    f"you can no longer reach {required}. Talk to the instructor.")
     elif needed and capacity - needed <= CLOSE_MARGIN:
         warning = (f"Cutting it close: {len(remaining)} classes with papers are left{each} for the {needed} "

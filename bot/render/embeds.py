@@ -248,18 +248,22 @@ def schedule(answer: ScheduleAnswer) -> Doc:
     for week in answer.weeks:
         label = f"Week {week.number} · from {short_date(week.monday)}" if week.number else \
             f"Week of {short_date(week.monday)}"
-        body = [f"🏖 {safe(words.break_line(b))}" for b in week.breaks]
+        dated = []  # classes and what is due, in date order (a class before what is due at the end of its day)
         for s in week.sessions:
             if s.cancelled:
-                body.append(f"~~{short_date(s.date)} · Class {s.number} · {safe(s.title)}~~ (cancelled)")
+                line = f"~~{short_date(s.date)} · Class {s.number} · {safe(s.title)}~~ (cancelled)"
             elif s.is_exam:
-                body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** (exam)")
+                line = f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}** (exam)"
             else:
-                body.append(f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}**"
-                            + words.papers_mark(s, answer.has_critiques, " — "))
+                line = (f"{short_date(s.date)} · Class {s.number} · **{safe(s.title)}**"
+                        + words.papers_mark(s, answer.has_critiques, " — "))
+            dated.append((s.date, 0, line))
         for item in week.due:
             date, title, tail = words.week_due_parts(item)
-            body.append(f"{'🖊' if item.kind == 'exam' else '📌'} {date} · **{safe(title)}**{safe(tail)}")
+            mark = "🖊" if item.kind == "exam" else "📌"
+            dated.append((item.date, 1, f"{mark} {date} · **{safe(title)}**{safe(tail)}"))
+        body = [f"🏖 {safe(words.break_line(b))}" for b in week.breaks]
+        body += [line for _, _, line in sorted(dated, key=lambda x: x[:2])]
         sections.append((label, body or ["No classes this week."]))
     lines = ["The course has ended."] if answer.course_over else []
     if answer.starts:
@@ -284,7 +288,7 @@ def office_hours(answer: OfficeHoursAnswer) -> Doc:
         elif slot.next_start:
             body.append(f"Next: {format_dt(slot.next_start, 'F')} ({format_dt(slot.next_start, 'R')})")
         else:
-            body.append("The term is over: no more office hours are scheduled.")
+            body.append(words.no_more_office_hours(answer.course_over))
         skipped = words.skipped_line(slot, answer.now.date())
         if skipped and slot.next_start:
             body.append(skipped)

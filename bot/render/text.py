@@ -62,12 +62,14 @@ def schedule(answer: ScheduleAnswer) -> str:
         lines += [f"  {words.break_line(b)}" for b in week.breaks]
         if not week.sessions and not week.due and not week.breaks:
             lines.append("  No classes this week.")
+        dated = []  # classes and what is due, in date order (a class before what is due at the end of its day)
         for s in week.sessions:
             mark = "  (cancelled)" if s.cancelled else words.papers_mark(s, answer.has_critiques, "  — ")
             if s.is_exam and not s.cancelled:
                 mark = "  (exam)"
-            lines.append(f"  {short_date(s.date)} · Class {s.number} · {s.title}{mark}")
-        lines += [f"  {words.week_due_line(i)}" for i in week.due]
+            dated.append((s.date, 0, f"  {short_date(s.date)} · Class {s.number} · {s.title}{mark}"))
+        dated += [(i.date, 1, f"  {words.week_due_line(i)}") for i in week.due]
+        lines += [line for _, _, line in sorted(dated, key=lambda x: x[:2])]
         lines.append("")
     if answer.course_over:
         lines.append("The course has ended.")
@@ -92,7 +94,7 @@ def office_hours(answer: OfficeHoursAnswer) -> str:
             when = f"{short_date(slot.next_start.date())} {clock_time(slot.next_start.timetz())}"
             lines.append(f"  Next: {when} ({relative_instant(slot.next_start, answer.now, slot.next_start.tzinfo)})")
         else:
-            lines.append("  The term is over: no more office hours are scheduled.")
+            lines.append(f"  {words.no_more_office_hours(answer.course_over)}")
         skipped = words.skipped_line(slot, answer.now.astimezone(answer.now.tzinfo).date())
         if skipped and slot.next_start:
             lines.append(f"  {skipped}")

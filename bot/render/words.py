@@ -130,10 +130,14 @@ def no_class_text(answer: NoClass) -> str:
     if answer.before is None and answer.after is not None:
         text = f"There is no class on {day}{pause}: the course starts {session_label(answer.after)}."
     elif answer.after is None and answer.before is not None:
-        text = (f"There is no class on {day}{pause}: classes have ended "
-                f"(the last class was {session_label(answer.before)}).")
-        if not answer.due and not answer.later:
-            text = text.replace("classes have ended", "the course has ended")
+        if answer.before.date >= answer.today:  # asked ahead of time: the last class is still to come
+            text = f"There is no class on {day}{pause}: the last class is {session_label(answer.before)}."
+        elif answer.due or answer.later:
+            text = (f"There is no class on {day}{pause}: classes have ended "
+                    f"(the last class was {session_label(answer.before)}).")
+        else:
+            text = (f"There is no class on {day}{pause}: the course has ended "
+                    f"(the last class was {session_label(answer.before)}).")
     else:
         around = " and ".join(f"{session_label(s)}" for s in (answer.before, answer.after) if s)
         text = f"There is no class on {day}{pause}. The nearest classes are {around}."
@@ -157,7 +161,8 @@ def exam_lines(answer: ExamDay) -> list[str]:
              or "The time and room are not announced yet."]
     if exam.details:
         lines.append(exam.details)
-    lines += [f"Also that day: {due_short(i)}." for i in answer.due]
+    lines += [f"Due {'that day' if i.date == exam.date else 'before it'}: {due_short(i)}"
+              + (f" — {i.relative}" if i.exact_time and not i.passed else "") + "." for i in answer.due]
     return lines
 
 
@@ -218,6 +223,12 @@ def office_hours_where(hours: OfficeHours) -> str | None:
     if hours.link:
         return f"{hours.place or 'Online'}: {hours.link}"
     return hours.place
+
+
+def no_more_office_hours(course_over: bool) -> str:
+    """When an office hour has no occurrence left: the term is over, or only this series has ended."""
+    return ("The term is over: no more office hours are scheduled." if course_over
+            else "No more of these office hours this term.")
 
 
 def skipped_line(slot: OfficeHoursSlot, today: dt.date) -> str | None:

@@ -198,7 +198,7 @@ def test_relative_day(delta: int, text: str) -> None:
     assert relative_day(today + dt.timedelta(days=delta), today) == text
 
 
-@pytest.mark.parametrize(("hour", "minute", "text"), [(10, 0, "10am"), (14, 30, "2:30pm"), (0, 0, "12am"),
+@pytest.mark.parametrize(("hour", "minute", "text"), [(10, 0, "10am"), (14, 30, "2:30pm"), (0, 0, "midnight"),
                                                       (12, 0, "12pm")])
 def test_clock_time(hour: int, minute: int, text: str) -> None:
     """Times as people write them."""

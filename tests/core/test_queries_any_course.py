@@ -8,6 +8,7 @@ before, during and after the term, inside a break, during an exam and across a D
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -247,3 +248,40 @@ def test_readings_next_after_the_last_class_is_what_is_still_ahead(ds_course: Co
     """/readings next in finals week answers like /next: the final exam, not 'the course has ended'."""
     answer = queries.readings(ds_course, "next", course_at(ds_course, 2025, 5, 5, 10))
     assert isinstance(answer, ExamDay) and answer.exam.id == "final"
+
+
+def test_next_before_an_exam_names_what_is_due_before_it(ds_course: Course) -> None:
+    """When the next thing is an exam, /next still names the homework due before it (one added the day before)."""
+    homework = dataclasses.replace(ds_course.deadlines[0], id="hw9", title="Homework 9", due=dt.date(2025, 5, 6),
+                                   time=dt.time(17, 0))
+    course = dataclasses.replace(ds_course, deadlines=(*ds_course.deadlines, homework))
+    answer = queries.next_class(course, course_at(course, 2025, 5, 6, 12))
+    assert isinstance(answer, ExamDay) and [i.id for i in answer.due] == ["hw9"]
+    assert "Due before it: Homework 9 due Tue May 6, 5pm — in 5 h." in words.exam_lines(answer)
+
+
+def test_a_day_after_the_last_class_asked_ahead_of_time(ds_course: Course) -> None:
+    """Asked in February about a day in finals week, the answer names the last class to come, not 'ended'."""
+    answer = queries.readings(ds_course, "5/12", course_at(ds_course, 2025, 2, 1))
+    assert isinstance(answer, NoClass)
+    assert words.no_class_text(answer) == ("There is no class on Mon May 12: the last class is "
+                                           "Thu May 1 Course wrap-up.")
+
+
+def test_schedule_all_keeps_a_week_that_is_only_a_break(da_course: Course) -> None:
+    text = console.answer(da_course, "/schedule all", course_at(da_course, 2025, 9, 1))
+    assert "Week 6 of Mon Nov 3\n  Reading week: Mon Nov 3 to Fri Nov 7, no classes" in text
+
+
+def test_a_date_that_can_only_be_day_month_is_read_so(da_course: Course) -> None:
+    assert parse_when(da_course, "15/10", course_at(da_course, 2025, 10, 1)).date == dt.date(2025, 10, 15)
+    assert parse_when(da_course, "10/3", course_at(da_course, 2025, 10, 1)).date == dt.date(2025, 10, 3)
+
+
+def test_the_schedule_lists_a_week_in_date_order(ds_course: Course) -> None:
+    """Homework due on Friday comes after Thursday's class and before next week's."""
+    text = console.answer(ds_course, "/schedule 2/11", course_at(ds_course, 2025, 2, 1))
+    lines = [line.strip() for line in text.splitlines()[1:]]
+    assert lines[:3] == ["Tue Feb 11 · Class 7 · Consensus: Raft  (cancelled)",
+                         "Thu Feb 13 · Class 8 · Byzantine fault tolerance  — 1 paper",
+                         "Fri Feb 14 · Homework 3 (primary-backup) due 11:59pm"]

@@ -118,3 +118,9 @@ def test_a_course_without_critiques_has_no_tracker(ds_course, course_at):
         class_for_critique(ds_course, "#3", course_at(ds_course, 2025, 2, 1))
     with pytest.raises(QueryError, match="no critiques"):
         status(ds_course, [], course_at(ds_course, 2025, 2, 1))
+
+
+def test_no_classes_left_is_said_plainly(course, at):
+    """After the last class with papers: 'No classes with papers are left', not 'Only 0 classes'."""
+    warning = status(course, [], at(2024, 12, 8, 9)).warning or ""
+    assert warning.startswith("No classes with papers are left") and "Only 0" not in warning
