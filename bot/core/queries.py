@@ -285,7 +285,8 @@ def deadlines(course: Course, now: dt.datetime, *, critiques_shown: int = 5) -> 
     shown = set(critiques[:critiques_shown])
     listed = tuple(i for i in items if i.kind != "critique" or i in shown)
     form = course.critiques.format if course.critiques else None
-    return DeadlinesAnswer(listed, now, not items, len(critiques) - len(shown), form)
+    over = not items and next_session(course, now) is None  # classes ahead: the course goes on, nothing due
+    return DeadlinesAnswer(listed, now, over, len(critiques) - len(shown), form)
 
 
 def upcoming_with_papers(course: Course, now: dt.datetime) -> tuple[Session, ...]:

@@ -301,6 +301,8 @@ def office_hours(answer: OfficeHoursAnswer) -> Doc:
 def deadlines(answer: DeadlinesAnswer, count_line: str | None = None) -> Doc:
     if answer.course_over:
         return Doc("Deadlines", ["Nothing is due any more: the course has ended."])
+    if not answer.items:
+        return Doc("Deadlines", [words.NOTHING_DUE] + ([count_line] if count_line else []))
     lines = []
     for item in answer.items:
         mark = {"critique": "📝", "exam": "🖊"}.get(item.kind, "📌")

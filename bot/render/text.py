@@ -106,6 +106,8 @@ def office_hours(answer: OfficeHoursAnswer) -> str:
 def deadlines(answer: DeadlinesAnswer, count_line: str | None = None) -> str:
     if answer.course_over:
         return "Nothing is due any more: the course has ended."
+    if not answer.items:
+        return words.NOTHING_DUE
     lines = ["What is due next"]
     lines += [f" - {words.due_item_line(i)}" for i in answer.items]
     if answer.hidden_critiques:

@@ -225,6 +225,9 @@ def office_hours_where(hours: OfficeHours) -> str | None:
     return hours.place
 
 
+NOTHING_DUE = "Nothing is due at the moment: the syllabus lists no deadline or exam ahead."
+
+
 def no_more_office_hours(course_over: bool) -> str:
     """When an office hour has no occurrence left: the term is over, or only this series has ended."""
     return ("The term is over: no more office hours are scheduled." if course_over

@@ -285,3 +285,12 @@ def test_the_schedule_lists_a_week_in_date_order(ds_course: Course) -> None:
     assert lines[:3] == ["Tue Feb 11 · Class 7 · Consensus: Raft  (cancelled)",
                          "Thu Feb 13 · Class 8 · Byzantine fault tolerance  — 1 paper",
                          "Fri Feb 14 · Homework 3 (primary-backup) due 11:59pm"]
+
+
+def test_a_course_with_nothing_due_has_not_ended(ds_course: Course) -> None:
+    """A course without deadlines or exams, mid-term: nothing is due, but the course goes on."""
+    bare = dataclasses.replace(ds_course, deadlines=(), exams=(),
+                               sessions=tuple(dataclasses.replace(s, kind="class") for s in ds_course.sessions))
+    answer = queries.deadlines(bare, course_at(bare, 2025, 2, 14, 9))
+    assert not answer.items and not answer.course_over
+    assert console.answer(bare, "/deadlines", course_at(bare, 2025, 2, 14, 9)) == words.NOTHING_DUE
