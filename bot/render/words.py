@@ -257,8 +257,10 @@ def hit_place(hit: Hit) -> str:
 
 
 def help_lines(course: Course) -> list[tuple[Command, str]]:
-    """The student commands of this course (no critique commands where there are none)."""
-    return [(c, c.description) for c in student_commands(course.has_critiques)]
+    """The student commands of this course (no critique commands where there are none, no /officehours
+    where the course lists none: the command still answers, but /help does not offer it)."""
+    return [(c, c.description) for c in student_commands(course.has_critiques)
+            if c.name != "officehours" or course.office_hours]
 
 
 def date_tip(course: Course) -> str:

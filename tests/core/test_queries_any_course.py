@@ -294,3 +294,8 @@ def test_a_course_with_nothing_due_has_not_ended(ds_course: Course) -> None:
     answer = queries.deadlines(bare, course_at(bare, 2025, 2, 14, 9))
     assert not answer.items and not answer.course_over
     assert console.answer(bare, "/deadlines", course_at(bare, 2025, 2, 14, 9)) == words.NOTHING_DUE
+
+
+def test_help_offers_office_hours_only_where_there_are_some(da_course: Course, ds_course: Course) -> None:
+    assert "officehours" not in [c.name for c, _ in words.help_lines(da_course)]
+    assert "officehours" in [c.name for c, _ in words.help_lines(ds_course)]
