@@ -28,6 +28,21 @@ def due_text(deadline: Deadline) -> str:
     return short_date(deadline.due) + (f", {clock_time(deadline.time)}" if deadline.time else "")
 
 
+def added_text(deadline: Deadline) -> str:
+    """'New deadline: Homework 8, due Fri Mar 14, 11:59pm.' (an addition, and the reload diff's)."""
+    return f"New deadline: {deadline.title}, due {due_text(deadline)}."
+
+
+def removed_text(deadline: Deadline) -> str:
+    """'Removed: Homework 8, which was due Fri Mar 14, 11:59pm.' (a removal, an undone addition, the diff's)."""
+    return f"Removed: {deadline.title}, which was due {due_text(deadline)}."
+
+
+def moved_text(before: Deadline, after: Deadline) -> str:
+    """'Homework 3 is now due Sun Feb 16, 11:59pm (was Fri Feb 14, 11:59pm).'"""
+    return f"{after.title} is now due {due_text(after)} (was {due_text(before)})."
+
+
 def deadline_label(deadline: Deadline) -> str:
     """'hw3 · Homework 3 (primary-backup) · Fri Feb 14, 11:59pm', within Discord's 100 characters."""
     head, tail = f"{deadline.id} · ", f" · {due_text(deadline)}"
@@ -157,7 +172,7 @@ class DeadlineMove(Edit):
 
     def describe(self, before: Course) -> str:
         old = deadline_at(before, self.id)
-        return f"{old.title} is now due {due_text(self.moved(old))} (was {due_text(old)})."
+        return moved_text(old, self.moved(old))
 
     def describe_undo(self, before: Course, after: Course) -> str:
         moved, back = deadline_at(before, self.id), deadline_at(after, self.id)
@@ -218,10 +233,10 @@ class DeadlineAdd(Edit):
         _not_past(course, self.deadline, now)
 
     def describe(self, before: Course) -> str:
-        return f"New deadline: {self.title}, due {due_text(self.deadline)}."
+        return added_text(self.deadline)
 
     def describe_undo(self, before: Course, after: Course) -> str:
-        return f"Removed: {self.title}, which was due {due_text(self.deadline)}."
+        return removed_text(self.deadline)
 
     def touches(self, before: Course) -> frozenset[str]:
         return frozenset({f"deadline-{self.id}"})
@@ -252,7 +267,7 @@ class DeadlineRemove(Edit):
 
     def describe(self, before: Course) -> str:
         old = deadline_at(before, self.id)
-        return f"Removed: {old.title}, which was due {due_text(old)}."
+        return removed_text(old)
 
     def describe_undo(self, before: Course, after: Course) -> str:
         back = deadline_at(after, self.id)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from bot.core.changes.deadlines import due_text
+from bot.core.changes.deadlines import added_text, due_text, moved_text, removed_text
 from bot.core.changes.sessions import label
 from bot.core.dates import clock_time, short_date
 from bot.core.model import WEEKDAYS, Break, Course, Exam, OfficeHours
@@ -55,13 +55,13 @@ def _sessions(old: Course, new: Course) -> list[str]:
 
 def _deadlines(old: Course, new: Course) -> list[str]:
     removed, added, kept = _pairs(old.deadlines, new.deadlines, lambda d: d.id)
-    lines = [f"Removed: {d.title}, which was due {due_text(d)}." for d in removed]
-    lines += [f"New deadline: {d.title}, due {due_text(d)}." for d in added]
+    lines = [removed_text(d) for d in removed]
+    lines += [added_text(d) for d in added]
     for a, b in kept:
         if a.title != b.title:
             lines.append(f"Deadline {b.id} renamed: “{a.title}” → “{b.title}”.")
         if old.due_at(a) != new.due_at(b) or due_text(a) != due_text(b):
-            lines.append(f"{b.title} is now due {due_text(b)} (was {due_text(a)}).")
+            lines.append(moved_text(a, b))
         if (a.details, a.url, a.kind) != (b.details, b.url, b.kind):
             lines.append(f"{b.title}: details updated (/deadlines).")
     return lines
