@@ -193,7 +193,8 @@ def exams(r: Reader, node: yaml.Node | None) -> list[tuple[Exam, yaml.Node]]:
         if end and not start:
             r.problem(keys.get("end"), f"{where}: an end time needs a start time too.")
         if start and end and end <= start:
-            r.problem(keys.get("end"), f"{where}: the end ({end:%H:%M}) should be after the start ({start:%H:%M}).")
+            r.problem(keys.get("end"), f"{where}: the end ({end:%H:%M}) should be after the start ({start:%H:%M}). "
+                                        "An exam ends on its own day (23:59 at the latest).")
         room = r.text(keys.get("room"), f"{where}: room")
         details = r.text(keys.get("details"), f"{where}: details")
         if ident and title and date:
