@@ -262,6 +262,8 @@ def _course(r: Reader, warnings: Reader, top: dict[str, yaml.Node]) -> Course | 
     term_ok = first <= last and (term_end is None or term_end >= last)  # else the term's own problem says it
     _check_sessions(r, warnings, parsed, built, term_ok)
     _check_ids_and_dates(r, built, deadlines, exams, term_ok)
+    if term_ok:
+        _check_office_hours_happen(warnings, built, top.get("office_hours"))
     return built
 
 
@@ -279,6 +281,18 @@ def _check_ids_and_dates(r: Reader, course: Course, deadlines: list[tuple[Deadli
         if not first <= day <= end:
             r.problem(node, f"The {kind} “{item.title}” is on {day}, outside the term ({first} to {end}); "
                             "set term_end in the course section for exams and deadlines after the last class.")
+
+
+def _check_office_hours_happen(warnings: Reader, course: Course, node: yaml.Node | None) -> None:
+    """An office hour whose every date in the term is skipped or in a break is probably a mistake."""
+    for hours in course.office_hours:
+        day = course.first_day + dt.timedelta(days=(hours.weekday - course.first_day.weekday()) % 7)
+        while day <= course.last_day and (day in hours.skip or course.break_on(day) is not None):
+            day += dt.timedelta(days=7)
+        if day > course.last_day:
+            warnings.problem(node, f"The office hours of {hours.who} ({WEEKDAYS[hours.weekday]}) never happen "
+                                   f"between {course.first_day} and {course.last_day}: every such day is skipped "
+                                   "or in a break. Check the day.")
 
 
 def load_text(text: str, file: str = "schedule.yaml") -> Loaded:

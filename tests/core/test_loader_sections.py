@@ -256,3 +256,18 @@ def test_warnings_do_not_stop_the_course(base: str, substitution: tuple[str, str
 def test_no_warning_for_what_is_meant(substitution: tuple[str, str]) -> None:
     """A make-up class with its own time, or a class in a break that is cancelled, loads without a warning."""
     assert load_text(edited(DS, substitution), FILE).warnings == ()
+
+
+def test_an_office_hour_that_never_happens_is_a_warning() -> None:
+    """A Saturday office hour in a Tue/Thu course whose only Saturday in the term is skipped: the file loads, warned."""
+    from bot.core.loader import load_text
+
+    text = DS.replace("  last_day: 2025-05-01\n", "  last_day: 2025-01-27\n")
+    start = text.index("sessions:\n")
+    text = text[:start] + "sessions:\n  - number: 1\n    date: 2025-01-21\n"
+    friday = '    day: Fri\n    start: "10:00"'
+    text = text.replace(friday, '    day: Sat\n    skip: [2025-01-25]\n    start: "10:00"')
+    loaded = load_text(text)
+    assert [w.message for w in loaded.warnings if "never happen" in w.message] == [
+        "The office hours of Marcus Lee (TA) (Sat) never happen between 2025-01-21 and 2025-01-27: every such day "
+        "is skipped or in a break. Check the day."]
