@@ -1,4 +1,4 @@
-"""Command line only: `python -m bot [run|console|check]`."""
+"""Command line only: `python -m bot [run|console|check|new|import]`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         new.add_argument(f"--{name}", metavar=what[0], help=what[1])
     new.add_argument("--break", dest="breaks", action="append", default=[], metavar="NAME:FROM:TO",
                      help='a break without classes, like "Spring break:2025-03-24:2025-03-28" (repeat for more)')
+    imp = sub.add_parser("import", help="a draft schedule.yaml from a syllabus page (text, HTML or Markdown)")
+    imp.add_argument("page", metavar="PAGE", help="the syllabus page, saved as a file")
+    imp.add_argument("--year", type=int, metavar="YYYY", help="the year of the first class (default: inferred)")
+    imp.add_argument("--kind", choices=("text", "html", "markdown"), help="the page's format (default: guessed)")
+    imp.add_argument("-o", "--output", default="schedule.yaml", help="the file to write (- for standard output)")
+    imp.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     return parser
 
 
@@ -169,6 +175,45 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    """Write a draft schedule.yaml read from a syllabus page, and say what it holds and what to check."""
+    from bot.clock import system_clock
+    from bot.core.importer import ImportProblem, guess_kind, import_page
+
+    output = args.output
+    if output != "-" and Path(output).exists() and not args.force:
+        print(f"{output} already exists; choose another file with -o, or add --force to replace it.", file=sys.stderr)
+        return 1
+    try:
+        page = Path(args.page).read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError as exc:
+        print(f"Cannot read {args.page}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    try:
+        draft = import_page(page, kind=args.kind or guess_kind(page, args.page), year=args.year,
+                            near=system_clock().year, source=Path(args.page).name)
+    except ImportProblem as exc:
+        print(f"{exc}\nNothing written.", file=sys.stderr)
+        return 1
+    if output == "-":
+        sys.stdout.write(draft.text)
+    else:
+        try:
+            with open(output, "w" if args.force else "x", encoding="utf-8") as file:
+                file.write(draft.text)
+        except OSError as exc:
+            print(f"Cannot write {output}: {exc.strerror or exc}. Nothing written.", file=sys.stderr)
+            return 1
+    out = sys.stderr if output == "-" else sys.stdout
+    how = {"given": "as given", "page": "from the page", "weekdays": "from the weekdays on the page",
+           "pattern": "from the meeting days"}[draft.year_how]
+    print(f"Wrote {output}: {draft.sessions} classes ({draft.cancelled} cancelled), {draft.papers} papers, "
+          f"{draft.resources} resources; year {draft.year} {how}.", file=out)
+    print(f"  {draft.checks} lines are marked “# check:”, and the end of the file lists what could not be read. "
+          f"Next: fix them, then python -m bot check {output}", file=out)
+    return 0
+
+
 def _current_course_or_exit(settings: Settings) -> Course:
     """schedule.yaml with the instructor's stored changes, or exit 1 with the problems."""
     return _course_and_revisions_or_exit(settings)[0]
@@ -258,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.path)
     if args.command == "new":
         return _new(args)
+    if args.command == "import":
+        return _import(args)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -1,0 +1,160 @@
+"""What was read from a page → the draft's text: skeleton.py's YAML dumping, `# check:` comments, a closing list.
+
+Each comment goes on a line of its own above the line it is about (a comment after a long folded title would
+break it). The draft is loaded before it is returned; should a reading still upset the loader, the readings are
+left out (and listed) rather than hand over a file that does not load.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.importer import Draft, ImportProblem, Page, PlacedSession
+from bot.core.importer.citations import Item
+from bot.core.loader import ScheduleError, load_text
+from bot.core.model import WEEKDAYS
+from bot.core.skeleton import Flow, dump
+
+HEADER = """\
+# {title}: a DRAFT imported from {source} by `python -m bot import`.
+# Read it through before using it:
+# - a line marked `# check:` is a guess (a year, a lost day, a topic, whether a reading is a paper or a resource);
+# - what could not be read is null, and listed at the end of this file;
+# - papers are the readings critiques are written about; everything else (books, slides, blogs, videos) is a
+#   resource with a `kind`;
+# - then: python -m bot check FILE   (every key is described in docs/instructors.md, section 4)
+
+"""
+
+
+def _paper(item: Item) -> dict[str, object]:
+    data: dict[str, object] = {"title": item.title, "authors": item.authors, "venue": item.venue, "year": item.year}
+    data |= {k: v for k, v in (("url", item.url), ("note", item.note)) if v}
+    return data
+
+
+def _resource(item: Item) -> dict[str, object]:
+    data: dict[str, object] = {"title": item.title, "kind": item.kind}
+    data |= {k: v for k, v in (("authors", item.authors), ("url", item.url), ("note", item.note)) if v}
+    return data
+
+
+def _session(number: int, placed: PlacedSession, with_readings: bool) -> dict[str, object]:
+    raw = placed.raw
+    data: dict[str, object] = {"number": number, "date": placed.date,
+                               "topic": "; ".join(raw.topics) if raw.topics else None}
+    if raw.exam and not raw.reason:
+        data["kind"] = "exam"
+    data["status"] = "cancelled" if raw.reason else "scheduled"
+    if raw.reason:
+        data["reason"] = raw.reason
+    items = raw.items if with_readings else ()
+    data["papers"] = [_paper(i) for i in items if i.kind == "paper"]
+    data["resources"] = [_resource(i) for i in items if i.kind != "paper"]
+    return data
+
+
+def _checks(page: Page) -> dict[tuple[int, str, int], str]:
+    """(session number, what, index) → the comment: ('date'|'topic', 0) or ('papers'|'resources', i)."""
+    checks: dict[tuple[int, str, int], str] = {}
+    for number, placed in enumerate(page.sessions, 1):
+        if placed.checks:
+            checks[(number, "date", 0)] = "; ".join(placed.checks)
+        if len(placed.raw.topics) > 1:
+            checks[(number, "topic", 0)] = "the page has several lines here, joined with “;”"
+        kinds = {"papers": [i for i in placed.raw.items if i.kind == "paper"],
+                 "resources": [i for i in placed.raw.items if i.kind != "paper"]}
+        for what, items in kinds.items():
+            for index, item in enumerate(items):
+                if item.check:
+                    checks[(number, what, index)] = item.check
+    if page.year.how in {"weekdays", "pattern"} and page.sessions:
+        how = ("the weekdays the page names" if page.year.how == "weekdays"
+               else "the weekdays the dates fall on (no year on the page)")
+        checks.setdefault((1, "date", 0), f"the year {page.year.year} was inferred from {how}")
+    return checks
+
+
+def _annotate(text: str, checks: dict[tuple[int, str, int], str]) -> str:
+    out, number, listing, index = [], 0, "", -1
+    for line in text.splitlines():
+        if m := re.fullmatch(r"  - number: (\d+)", line):
+            number, listing, index = int(m[1]), "", -1
+        elif m := re.fullmatch(r"    (papers|resources):.*", line):
+            listing, index = m[1], -1
+        elif number and line.startswith("      - "):
+            index += 1
+        key = None
+        if m := re.fullmatch(r"    (date|topic): .*", line):
+            key = (number, m[1], 0)
+        elif number and listing and line.startswith("      - "):
+            key = (number, listing, index)
+        if key in checks:
+            indent = len(line) - len(line.lstrip(" "))
+            out.append(" " * indent + f"# check: {checks[key]}")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _text(page: Page, source: str, with_readings: bool) -> str:
+    first, last = page.sessions[0].date, page.sessions[-1].date
+    season = "Spring" if first.month <= 5 else "Summer" if first.month <= 7 else "Fall"
+    course: dict[str, object] = {
+        "title": page.title, "instructor": page.instructor or "TBA", "term": page.term or f"{season} {first.year}",
+        "first_day": first, "last_day": last, "timezone": "UTC",
+        "meeting_days": Flow(WEEKDAYS[d] for d in page.meeting_days), "class_start": None, "class_end": None,
+        "room": None,
+    }
+    data: dict[str, object] = {"course": course,
+                               "sessions": [_session(n, p, with_readings) for n, p in enumerate(page.sessions, 1)]}
+    if page.other_topics:
+        data["other_topics"] = list(page.other_topics)
+    if page.other_papers and with_readings:
+        data["other_papers"] = [_paper(i) for i in page.other_papers]
+    body = _annotate(dump(data), _checks(page))
+    notes = {
+        "  instructor: TBA\n": "  instructor: TBA  # check: the page names no instructor\n",
+        "  title: Untitled course\n": "  title: Untitled course  # check: the page's title was not found\n",
+        "  timezone: UTC\n": "  timezone: UTC  # check: the page gives no time zone; put the course's, like "
+                             "America/New_York\n",
+        "  meeting_days: [": "  # check: the meeting days are the weekdays most classes fall on\n  meeting_days: [",
+    }
+    if not page.term:
+        notes["  term: "] = "  # check: the term is guessed from the first class\n  term: "
+    for old, new in notes.items():
+        if old.startswith("  instructor: TBA") and page.instructor:
+            continue
+        body = body.replace(old, new, 1)
+    return HEADER.format(title=page.title, source=source) + body
+
+
+def _closing(page: Page, unread: list[str]) -> str:
+    missing = ["the time zone (UTC is a placeholder)", "the class times and room (null)"]
+    missing += [f"session {n}: no topic on the page (null)" for n, p in enumerate(page.sessions, 1)
+                if not p.raw.topics and not p.raw.reason]
+    missing += ["office hours, deadlines, exams and the critique rules, if the page states them: add them by hand"]
+    lines = ["", "# Could not be read from the page (fill in by hand):"]
+    lines += [f"# - {' '.join(x.split())}" for x in missing + unread]
+    return "\n".join(lines) + "\n"
+
+
+def write(page: Page, source: str) -> Draft:
+    unread = list(page.unread)
+    text = _text(page, source, True) + _closing(page, unread)
+    try:
+        load_text(text)
+    except ScheduleError as exc:
+        unread += [f"readings left out, the loader said: {p.message}" for p in exc.problems]
+        text = _text(page, source, False) + _closing(page, unread)
+        try:
+            load_text(text)
+        except ScheduleError as again:
+            raise ImportProblem("The draft would not load: " + "; ".join(p.message for p in again.problems)) from None
+    placed = page.sessions
+    readings = not any(u.startswith("readings left out") for u in unread)
+    return Draft(
+        text=text, sessions=len(placed), cancelled=sum(bool(p.raw.reason) for p in placed),
+        papers=sum(i.kind == "paper" for p in placed for i in p.raw.items) if readings else 0,
+        resources=sum(i.kind != "paper" for p in placed for i in p.raw.items) if readings else 0,
+        year=page.year.year, year_how=page.year.how, checks=text.count("# check:"), unread=tuple(unread),
+    )
