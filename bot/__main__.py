@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.core.loader import ScheduleError, load_file
 from bot.core.model import Course, Revision
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, read_settings
 
 HOW_TO_CONNECT = (
     "DISCORD_TOKEN is not set, so the bot cannot connect to Discord.\n"
@@ -208,7 +208,8 @@ def _import(args: argparse.Namespace) -> int:
     how = {"given": "as given", "page": "from the page", "weekdays": "from the weekdays on the page",
            "pattern": "from the meeting days"}[draft.year_how]
     print(f"Wrote {output}: {draft.sessions} classes ({draft.cancelled} cancelled), {draft.papers} papers, "
-          f"{draft.resources} resources; year {draft.year} {how}.", file=out)
+          f"{draft.resources} resources, {draft.deadlines} deadlines, {draft.exams} exams, {draft.office_hours} "
+          f"office hours; year {draft.year} {how}.", file=out)
     print(f"  {draft.checks} lines are marked “# check:”, and the end of the file lists what could not be read. "
           f"Next: fix them, then python -m bot check {output}", file=out)
     return 0
@@ -306,10 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         return _import(args)
     try:
-        settings = load_settings()
+        configured = read_settings()
     except SettingsError as exc:
         print("The settings have problems:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
         return 1
+    settings = configured.settings
     if args.command == "console":
         from bot import console
         from bot.clock import fixed_clock, system_clock
@@ -331,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bot.app import run_bot
 
-    return run_bot(settings, token, Path.cwd())
+    return run_bot(settings, token, Path.cwd(), configured.origins)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Mapping
 from pathlib import Path
 
 import discord
@@ -18,8 +19,10 @@ from bot.core.changes import ChangeError
 from bot.core.dates import QueryError
 from bot.core.loader import ScheduleError
 from bot.core.model import Course
+from bot.core.upload import UploadError
 from bot.course_state import CourseState
 from bot.delivery import ReminderService
+from bot.server_config import ServerConfig, default_origins
 from bot.settings import Settings
 from bot.store import Store, StoreError, cannot_write, is_storage_error
 
@@ -52,8 +55,12 @@ class CourseTree(app_commands.CommandTree):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = getattr(error, "original", error)
-        if isinstance(original, (QueryError, ChangeError)):
+        if isinstance(original, (QueryError, ChangeError, UploadError)):
             await reply_error(interaction, str(original))
+            return
+        if isinstance(error, app_commands.TransformerError):
+            await reply_error(interaction, f"I could not find “{error.value}” in this server (is it a channel I can "
+                                           "see, or a role of this server?). Nothing was changed.")
             return
         if isinstance(error, app_commands.CheckFailure):
             await reply_error(interaction, str(error) or "You cannot use this command.")
@@ -86,13 +93,14 @@ async def reply_error(interaction: discord.Interaction, message: str) -> None:
 class CourseBot(commands.Bot):
     """The bot: resources are handed in or opened in `setup_hook`; nothing lives in globals."""
 
-    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock,
+                 origins: Mapping[str, str] | None = None) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # we never use voice
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, tree_cls=CourseTree,
                          allowed_mentions=NO_MENTIONS, help_command=None)
-        self.settings = settings
+        self.config = ServerConfig(settings, default_origins(settings) if origins is None else origins)
         self.clock = clock
         if settings.api_base:
             point_at(settings.api_base)
@@ -102,6 +110,11 @@ class CourseBot(commands.Bot):
         self.state: CourseState | None = None
         self.synced_count = 0
         self._ready_logged = False
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in effect: the config file and environment, then what /setup stored for the course's server."""
+        return self.config.effective
 
     @property
     def course(self) -> Course:
@@ -115,6 +128,7 @@ class CourseBot(commands.Bot):
             self.store = await Store.open(self.settings.database)
         except StoreError as exc:
             raise StartupError(str(exc)) from None
+        await self.config.load(self.store)
         self.state = CourseState(self.settings.schedule, self.store, self.clock, self._replan,
                                  cutoff=self.settings.critique_cutoff)
         try:
@@ -124,19 +138,24 @@ class CourseBot(commands.Bot):
         from bot.cogs.calendar import Calendar
         from bot.cogs.instructor import Instructor
         from bot.cogs.reminders import Reminders
+        from bot.cogs.setup import Setup
         from bot.cogs.students import Students
 
         await self.add_cog(Students(self))
         await self.add_cog(Calendar(self))
         await self.add_cog(Reminders(self))
-        await self.add_cog(Instructor(self))
+        instructor = Instructor(self)
+        await self.add_cog(instructor)
+        await self.add_cog(Setup(self))
         self._match_critique_commands(course)
         await self.sync_commands()
-        if self.settings.guild_id is None and self.settings.instructor_role_id is None:
-            log.warning("neither guild_id nor instructor_role_id is set: nobody can use the /course commands")
+        if self.config.course_guild is None and self.settings.instructor_role_id is None:
+            log.warning("no guild_id, instructor_role_id or /setup yet: nobody can use the /course commands until "
+                        "a server admin runs /setup")
         self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,
                                          self.settings.reminders, course.timezone)
         await self.reminders.start(course)
+        await instructor.uploads.announce_missed()
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
     async def _replan(self, course: Course) -> None:
@@ -216,9 +235,9 @@ async def serve(bot: CourseBot, token: str) -> int:
     return 0
 
 
-def run_bot(settings: Settings, token: str, workdir: Path) -> int:
+def run_bot(settings: Settings, token: str, workdir: Path, origins: Mapping[str, str] | None = None) -> int:
     """Run until SIGTERM/SIGINT (exit 0) or a fatal start-up problem (exit 1)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.WARNING)
     log.info("starting in %s", workdir)
-    return asyncio.run(serve(CourseBot(settings), token))
+    return asyncio.run(serve(CourseBot(settings, origins=origins), token))

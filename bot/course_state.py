@@ -15,10 +15,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.core.changes import Change, ChangeError, Undo, apply_change, apply_log, diff, in_effect, prepare, revisions
-from bot.core.loader import load_course
+from bot.core.changes import (
+    Change,
+    ChangeError,
+    Undo,
+    apply_change,
+    apply_log,
+    diff,
+    in_effect,
+    prepare,
+    rebase,
+    revisions,
+)
+from bot.core.dates import short_date
+from bot.core.loader import load_course, load_text
 from bot.core.model import Course, Revision
-from bot.store import Store
+from bot.core.upload import Preview
+from bot.core.upload import summary as upload_summary
+from bot.store import Store, StoredUpload
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +58,26 @@ def with_cutoff(course: Course, cutoff: dt.time | None) -> Course:
     return dataclasses.replace(course, critique_cutoff=cutoff)
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A confirmed upload: what it did to the course, and the row that records it."""
+
+    outcome: Outcome
+    upload: StoredUpload
+
+
+async def base_and_log(store: Store, schedule_path: str,
+                       cutoff: dt.time | None) -> tuple[Course, list[Change], StoredUpload | None]:
+    """The base course (the newest upload, else schedule.yaml) and the stored changes that apply on top of it."""
+    changes = await store.changes()
+    upload = await store.latest_upload()
+    if upload is None:
+        return with_cutoff(load_course(schedule_path), cutoff), changes, None
+    base = with_cutoff(load_text(upload.body, f"the uploaded {upload.filename}").course, cutoff)
+    kept = set(upload.carried)
+    return base, [c for c in changes if c.id in kept or (c.id or 0) > upload.last_change], upload
+
+
 class CourseState:
     """Owns the base schedule, the change log and the current course."""
 
@@ -60,6 +94,7 @@ class CourseState:
         self.log: list[Change] = []
         self.course: Course | None = None
         self.conflicts: tuple[tuple[Change, str], ...] = ()
+        self.upload: StoredUpload | None = None
 
     @property
     def revisions(self) -> dict[str, Revision]:
@@ -68,10 +103,14 @@ class CourseState:
             self._revisions = revisions(self._base(), self.log)
         return self._revisions
 
+    @property
+    def source(self) -> str:
+        """Where the base course comes from, in words: "schedule.yaml" or "the uploaded week3.yaml"."""
+        return f"the uploaded {self.upload.filename}" if self.upload is not None else "schedule.yaml"
+
     async def load(self) -> Course:
-        """schedule.yaml (raises ScheduleError) with the stored log applied."""
-        self.base = self._read()
-        self.log = await self._store.changes()
+        """The uploaded course, or schedule.yaml (raises ScheduleError), with the stored log applied."""
+        self.base, self.log, self.upload = await base_and_log(self._store, self._path, self._cutoff)
         applied = apply_log(self.base, self.log)
         self._swap(applied.course, applied.conflicts)
         for change, why in self.conflicts:
@@ -100,7 +139,7 @@ class CourseState:
             conflicting = {c.id for c, _ in self.conflicts}
             effective = [c for c in in_effect(self.log) if c.id not in conflicting]
             if not effective:
-                raise ChangeError("There is no change to undo: the course is as schedule.yaml describes it.")
+                raise ChangeError(f"There is no change to undo: the course is as {self.source} describes it.")
             target = effective[-1]
             before = self._current()
             assert target.id is not None
@@ -115,6 +154,10 @@ class CourseState:
 
     async def reload(self) -> Outcome:
         """Re-read schedule.yaml (raises ScheduleError and keeps the running course) and re-apply the log."""
+        if self.upload is not None:
+            raise ChangeError(f"This course was uploaded with /course upload ({self.upload.filename}, "
+                              f"{short_date(self.upload.uploaded_at.date())}), so schedule.yaml is no longer read. "
+                              "To change the course, /course download it, edit it and /course upload it.")
         async with self._lock:
             before = self._current()
             base = self._read()
@@ -124,6 +167,36 @@ class CourseState:
             log.info("schedule reloaded path=%s conflicts=%d", self._path, len(applied.conflicts))
             await self._replan(applied.course)
         return Outcome(before, applied.course, None, applied.conflicts, differences=tuple(diff(before, applied.course)))
+
+    async def replace(self, prev: Preview, expected: Course, author_id: int | None, author: str | None) -> Stored:
+        """Store an upload the instructor confirmed, as the new base, keeping the changes that still apply.
+
+        `expected` is the course the preview was made against: if anything changed since (another upload, a
+        change), nothing is stored. The upload is stored before it is announced (`StoredUpload.announced`).
+        """
+        async with self._lock:
+            before = self._current()
+            if before is not expected:
+                raise ChangeError("The course changed since this preview (another upload or change came first). "
+                                  "Nothing was stored: upload the file again to see what it would change now.")
+            base = with_cutoff(prev.base, self._cutoff)
+            rebased = rebase(base, self.log)
+            kept = [c for c in self.log if c.id in rebased.carried]
+            upload = StoredUpload(self._clock(), author_id, author, prev.filename, prev.text,
+                                  await self._store.last_change_id(), rebased.carried,
+                                  tuple(upload_summary(prev)))
+            stored = await self._store.add_upload(upload)
+            self.base, self.log, self.upload = base, kept, stored
+            self._swap(rebased.course, ())
+            log.info("course uploaded id=%s file=%s author=%s carried=%d dropped=%d", stored.id, prev.filename,
+                     author_id, len(rebased.carried), len(rebased.dropped))
+            await self._replan(rebased.course)
+        return Stored(Outcome(before, rebased.course, None, rebased.dropped), stored)
+
+    async def replan(self) -> None:
+        """Re-plan the reminders of the course as it stands (the reminder channel changed), in turn with changes."""
+        async with self._lock:
+            await self._replan(self._current())
 
     def _read(self) -> Course:
         return with_cutoff(load_course(self._path), self._cutoff)
@@ -150,12 +223,11 @@ async def current_course(schedule_path: str, database: str, exists: bool, cutoff
 async def current_course_and_revisions(schedule_path: str, database: str, exists: bool,
                                        cutoff: dt.time | None = None) -> tuple[Course, dict[str, Revision]]:
     """The course as `current_course` gives it, with the calendar's revisions (`python -m bot calendar`)."""
-    base = with_cutoff(load_course(schedule_path), cutoff)
     if not exists:
-        return base, {}
+        return with_cutoff(load_course(schedule_path), cutoff), {}
     store = await Store.open(database)
     try:
-        stored = await store.changes()
+        base, stored, _ = await base_and_log(store, schedule_path, cutoff)
     finally:
         await store.close()
     return apply_log(base, stored).course, revisions(base, stored)

@@ -104,6 +104,11 @@ class ReminderService:
                     if wants(s.kinds, reminder.kind) and s.subscribed_at <= reminder.at]
         return targets
 
+    def post_in(self, channel_id: int | None) -> None:
+        """Post from now on in this channel (/setup changed it); the caller re-plans."""
+        log.info("reminder channel changed from=%s to=%s", self._channel_id, channel_id)
+        self._channel_id = channel_id
+
     def pending_count(self) -> int:
         """Reminders scheduled and not yet posted."""
         return len(self.scheduler.keys())

@@ -203,8 +203,21 @@ def _read_environment(env: Mapping[str, str], values: dict[str, Any], problems: 
             problems.append(Problem(f"environment variable {name}", None, f"{key}: {exc}"))
 
 
+@dataclass(frozen=True, slots=True)
+class Configured:
+    """The settings, and where each value that is set came from ("config/bot.yaml", "COURSEBOT_GUILD_ID")."""
+
+    settings: Settings
+    origins: Mapping[str, str]
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the config file (if any) and apply environment overrides; raise `SettingsError` listing every problem."""
+    return read_settings(env).settings
+
+
+def read_settings(env: Mapping[str, str] | None = None) -> Configured:
+    """`load_settings`, keeping where each value came from (/setup shows it, and a value from here wins)."""
     env = os.environ if env is None else env
     path = Path(env.get("COURSEBOT_CONFIG", DEFAULT_CONFIG))
     problems: list[Problem] = []
@@ -213,7 +226,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         _read_file(path, values, problems)
     elif "COURSEBOT_CONFIG" in env:
         problems.append(Problem(str(path), None, "COURSEBOT_CONFIG names a file that does not exist."))
+    origins = {key: str(path) for key in values}
     _read_environment(env, values, problems)
+    origins |= {key: f"COURSEBOT_{key.upper()}" for key in KEYS if f"COURSEBOT_{key.upper()}" in env}
     if problems:
         raise SettingsError([str(p) for p in problems])
-    return Settings(**{k: None if v is EMPTY else v for k, v in values.items() if v is not EMPTY or KEYS[k].nullable})
+    kept = {k: None if v is EMPTY else v for k, v in values.items() if v is not EMPTY or KEYS[k].nullable}
+    return Configured(Settings(**kept), {k: origins[k] for k, v in kept.items() if v is not None})

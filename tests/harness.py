@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,10 +77,13 @@ def settings_for(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Setting
 
 @contextlib.asynccontextmanager
 async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock,
-                      prepare: Callable[[CourseBot], None] | None = None) -> AsyncIterator[CourseBot]:
-    """Start the bot (after `prepare` sets any discord.py knob on it), wait for READY, yield it, close it cleanly."""
+                      prepare: Callable[[CourseBot], None] | None = None,
+                      origins: Mapping[str, str] | None = None) -> AsyncIterator[CourseBot]:
+    """Start the bot (after `prepare` sets any discord.py knob on it), wait for READY, yield it, close it cleanly.
+
+    `origins` says which settings came from the config file (default: every one that is set)."""
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    bot = CourseBot(settings, clock=clock)
+    bot = CourseBot(settings, clock=clock, origins=origins)
     if prepare is not None:
         prepare(bot)
     task = asyncio.create_task(bot.start(fake.token))

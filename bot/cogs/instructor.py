@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.app import NO_MENTIONS
 from bot.cogs.common import acknowledge, send_doc
+from bot.cogs.upload import Uploads
 from bot.commands import CLASS_HELP
 from bot.core import queries
 from bot.core.changes import (
@@ -40,7 +41,7 @@ from bot.core.loader import ScheduleError
 from bot.core.model import DEADLINE_KINDS
 from bot.course_state import Outcome
 from bot.render import embeds
-from bot.settings import Settings
+from bot.server_config import ServerConfig
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
@@ -51,25 +52,26 @@ INSTRUCTOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 CHANGES_PER_PAGE = 10
 
 
-def is_instructor(interaction: discord.Interaction, settings: Settings) -> bool:
+def is_instructor(interaction: discord.Interaction, config: ServerConfig) -> bool:
     """A member of the course's server with the instructor role, or with Manage Server there.
 
-    Manage Server counts only in the configured guild: with guild_id unset, commands are global
-    and any server's admin has it, so then only the instructor role (unique to one server) counts.
+    The course's server is `guild_id`, or the server set up with /setup. Manage Server counts only there:
+    commands synced globally reach every server, and any server's admin has it.
     """
     user = interaction.user
     if not isinstance(user, discord.Member) or interaction.guild_id is None:
         return False
-    if settings.guild_id is not None and interaction.guild_id != settings.guild_id:
+    if config.course_guild is not None and interaction.guild_id != config.course_guild:
         return False
-    role = settings.instructor_role_id
+    role = config.effective.instructor_role_id
     if role is not None and any(r.id == role for r in user.roles):
         return True
-    return settings.guild_id is not None and interaction.permissions.manage_guild
+    return config.course_guild is not None and interaction.permissions.manage_guild
 
 
 class Instructor(commands.Cog):
-    """/course cancel|move|add-reading|remove-reading|officehours|deadline …|changes|undo|reload, /announce."""
+    """/course cancel|move|add-reading|remove-reading|officehours|deadline …|upload|download|changes|undo|reload,
+    /announce."""
 
     course = app_commands.Group(name="course", description="Change the course plan (instructors only)",
                                 default_permissions=INSTRUCTOR_PERMISSIONS, guild_only=True)
@@ -77,9 +79,10 @@ class Instructor(commands.Cog):
 
     def __init__(self, bot: CourseBot) -> None:
         self.bot = bot
+        self.uploads = Uploads(bot)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if not is_instructor(interaction, self.bot.settings):
+        if not is_instructor(interaction, self.bot.config):
             raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
                                             "command in the course's server. Nothing was changed.")
         return True
@@ -196,6 +199,17 @@ class Instructor(commands.Cog):
         await acknowledge(interaction)
         await self._record(interaction, DeadlineRemove(ident.strip()))
 
+    @course.command(name="upload", description="Replace the course with a schedule.yaml file (previewed first)")
+    @app_commands.describe(file="A schedule.yaml (at most 1 MB): /course download gives the current one")
+    async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        await acknowledge(interaction)
+        await self.uploads.start(interaction, file)
+
+    @course.command(name="download", description="The course as it stands, as a schedule.yaml file")
+    async def download(self, interaction: discord.Interaction) -> None:
+        await acknowledge(interaction)
+        await self.uploads.download(interaction)
+
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:
         pages = change_pages(self.bot)
@@ -269,7 +283,7 @@ class Instructor(commands.Cog):
     @add_reading.autocomplete("date")
     @remove_reading.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if not is_instructor(interaction, self.bot.settings):  # discord.py skips cog checks for autocomplete
+        if not is_instructor(interaction, self.bot.config):  # discord.py skips cog checks for autocomplete
             return []
         pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
@@ -278,7 +292,7 @@ class Instructor(commands.Cog):
     @deadline_remove.autocomplete("ident")
     async def deadline_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """'hw3 · Homework 3 (primary-backup) · Fri Feb 14, 11:59pm': those still ahead first."""
-        if not is_instructor(interaction, self.bot.settings):
+        if not is_instructor(interaction, self.bot.config):
             return []
         pairs = deadline_choices(self.bot.course, current, self.bot.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
@@ -286,7 +300,7 @@ class Instructor(commands.Cog):
     @remove_reading.autocomplete("title")
     async def title_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """The readings of the class picked in `date`, filtered by what is typed."""
-        if not is_instructor(interaction, self.bot.settings):
+        if not is_instructor(interaction, self.bot.config):
             return []
         date = getattr(interaction.namespace, "date", None) or ""
         titles = reading_choices(self.bot.course, date, current, self.bot.clock())
@@ -314,7 +328,7 @@ def change_pages(bot: CourseBot) -> list[list[discord.Embed]]:
             what += " — undone"
         lines.append(f"#{c.id} · {when} · {c.author or c.author_id}: {what}")
     if not lines:
-        lines = ["No changes yet: the course is as schedule.yaml describes it."]
+        lines = [f"No changes yet: the course is as {state.source} describes it."]
     pages = []
     for start in range(0, len(lines), CHANGES_PER_PAGE):
         chunk = lines[start:start + CHANGES_PER_PAGE]

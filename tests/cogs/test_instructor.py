@@ -64,11 +64,11 @@ def announcements(fake):
 async def test_course_commands_are_hidden_from_students(bot, fake):
     """/course and /announce carry Manage Server as default member permissions and are guild-only."""
     synced = {c["name"]: c for c in fake.commands(fake.guild_id)}
-    for name in ("course", "announce"):
+    for name in ("course", "announce", "setup"):
         assert synced[name]["default_member_permissions"] == str(MANAGE_GUILD)
     subcommands = {o["name"]: o for o in synced["course"]["options"]}
     assert set(subcommands) == {"cancel", "move", "add-reading", "remove-reading", "officehours", "deadline",
-                                "changes", "undo", "reload"}
+                                "changes", "undo", "reload", "upload", "download"}
     deadline = {o["name"]: [(x["name"], x.get("required", False)) for x in o["options"]]
                 for o in subcommands["deadline"]["options"]}
     assert deadline == {"move": [("id", True), ("to", True), ("time", False)],

@@ -1,0 +1,143 @@
+"""/setup: the server's settings from inside Discord (Manage Server only), each shown with where it comes from."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.common import acknowledge, send_doc
+from bot.core.changes import ChangeError
+from bot.render import embeds
+from bot.server_config import Shown
+
+if TYPE_CHECKING:
+    from bot.app import CourseBot
+
+log = logging.getLogger(__name__)
+
+# What the bot needs in a channel it posts in: reminders are text, announcements and answers are embeds.
+CHANNEL_NEEDS = (("view_channel", "View Channel"), ("send_messages", "Send Messages"), ("embed_links", "Embed Links"))
+LABELS = {"reminder_channel_id": "Reminder channel", "announce_channel_id": "Announcement channel",
+          "instructor_role_id": "Instructor role", "student_role_id": "Students' role"}
+WHEN_UNSET = {
+    "reminder_channel_id": "reminders go only to students who turned them on with /remind",
+    "announce_channel_id": "course changes are not announced and /announce has nowhere to post",
+    "instructor_role_id": "members with Manage Server may change the course",
+    "student_role_id": "/announce can ping everyone but not a students' role",
+}
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
+    """The permissions the bot lacks to post reminders and announcements in `channel`, by their Discord names."""
+    granted = channel.permissions_for(me)
+    return [label for flag, label in CHANNEL_NEEDS if not getattr(granted, flag)]
+
+
+def role_problem(key: str, role: discord.Role) -> str | None:
+    """Why this role cannot serve as the instructors' or students' role, or None."""
+    if role.is_default():
+        if key == "instructor_role_id":
+            return "@everyone cannot be the instructor role: every member could change the course."
+        return "@everyone is not a students' role: to ping everyone, use /announce with ping: everyone."
+    if role.managed:
+        return (f"The role {role.name} belongs to a bot or an integration, so no member can be given it: "
+                "pick a role you created.")
+    return None
+
+
+class Setup(commands.Cog):
+    """/setup [reminder_channel] [announce_channel] [instructor_role] [student_role]."""
+
+    def __init__(self, bot: CourseBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="setup", description="This server's settings for the course bot (Manage Server)")
+    @app_commands.describe(reminder_channel="Where reminders are posted",
+                           announce_channel="Where course changes and announcements are posted",
+                           instructor_role="Members with this role may change the course",
+                           student_role="The role an announcement may ping")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def setup(self, interaction: discord.Interaction,
+                    reminder_channel: discord.TextChannel | None = None,
+                    announce_channel: discord.TextChannel | None = None,
+                    instructor_role: discord.Role | None = None,
+                    student_role: discord.Role | None = None) -> None:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            raise app_commands.CheckFailure("Only members with Manage Server can use /setup. Nothing was changed.")
+        refusal = self.bot.config.refusal(interaction.guild_id)
+        if refusal is not None:
+            raise ChangeError(refusal)
+        chosen = {key: value for key, value in (("reminder_channel_id", reminder_channel),
+                                                 ("announce_channel_id", announce_channel),
+                                                 ("instructor_role_id", instructor_role),
+                                                 ("student_role_id", student_role)) if value is not None}
+        problems = [p for key, value in chosen.items()
+                    if isinstance(value, discord.Role) and (p := role_problem(key, value))]
+        if problems:
+            raise ChangeError("\n".join([*problems, "Nothing was stored."]))
+        await acknowledge(interaction)
+        lines = await self._store(interaction, {k: v.id for k, v in chosen.items()}) if chosen else []
+        lines += self._overview(interaction.guild)
+        await send_doc(interaction, embeds.Doc("Course bot settings", lines), ephemeral=True)
+
+    async def _store(self, interaction: discord.Interaction, values: dict[str, int]) -> list[str]:
+        """Store what /setup may change, put it into effect, and say what was and was not stored."""
+        assert self.bot.store is not None and interaction.guild_id is not None
+        before = self.bot.settings
+        after, refused = await self.bot.config.store(self.bot.store, interaction.guild_id, values,
+                                                     interaction.user.id, self.bot.clock())
+        lines = [f"{LABELS[row.key]} was not changed: it is set in {row.source}, which wins over /setup. "
+                 "Change or remove it there." for row in refused]
+        saved = [LABELS[k] for k in values if k not in {row.key for row in refused}]
+        if saved:
+            lines.append("Saved: " + ", ".join(saved) + ". It takes effect now.")
+            log.info("server settings stored guild=%s user=%s keys=%s", interaction.guild_id, interaction.user.id,
+                     ",".join(k for k in values if k not in {row.key for row in refused}))
+        if after.reminder_channel_id != before.reminder_channel_id and self.bot.reminders is not None:
+            self.bot.reminders.post_in(after.reminder_channel_id)
+            assert self.bot.state is not None
+            await self.bot.state.replan()
+            lines.append(f"Reminders re-planned for <#{after.reminder_channel_id}>: "
+                         f"{self.bot.reminders.pending_count()} still to post.")
+        return lines
+
+    def _overview(self, guild: discord.Guild | None) -> list[str]:
+        """Each setting, where it comes from, and what the bot cannot do in the chosen channels."""
+        lines = []
+        for row in self.bot.config.shown():
+            lines.append(self._line(row))
+            if row.value is not None and row.key.endswith("channel_id"):
+                warning = self._channel_warning(guild, row.value)
+                if warning:
+                    lines.append(warning)
+        course = self.bot.course
+        lines.append(f"Course: {embeds.safe(course.title)} ({embeds.safe(course.term)}).")
+        if any(row.value is None for row in self.bot.config.shown()):
+            lines.append("Set a value with /setup and its option, e.g. /setup reminder_channel: #reminders.")
+        return lines
+
+    @staticmethod
+    def _line(row: Shown) -> str:
+        label = LABELS[row.key]
+        if row.value is None:
+            return f"{label}: not set — {WHEN_UNSET[row.key]}."
+        shown = f"<#{row.value}>" if row.key.endswith("channel_id") else f"<@&{row.value}>"
+        where = "set here with /setup" if row.source == "set here" else f"from {row.source} (wins over /setup)"
+        return f"{label}: {shown} — {where}."
+
+    @staticmethod
+    def _channel_warning(guild: discord.Guild | None, channel_id: int) -> str | None:
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        me = guild.me if guild is not None else None
+        if channel is None or me is None:
+            return f"⚠ I cannot see <#{channel_id}> in this server: check that it exists and that I may view it."
+        missing = missing_permissions(channel, me)
+        if not missing:
+            return None
+        return (f"⚠ In <#{channel_id}> I am missing: {', '.join(missing)}. Nothing can be posted there until my "
+                "role has them (Edit Channel → Permissions).")

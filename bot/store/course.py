@@ -1,0 +1,119 @@
+"""The course's own rows: the instructor's change log, uploaded course files and the server's settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from bot.core.changes import Change
+from bot.store.base import Connection, iso, json_or_none
+
+UPLOAD_SELECT = ("SELECT id, uploaded_at, author_id, author, filename, body, last_change, carried, summary, announced "
+                 "FROM course_uploads")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """A confirmed /course upload: the file as sent, which earlier changes it keeps, and what was announced."""
+
+    uploaded_at: dt.datetime
+    author_id: int | None
+    author: str | None
+    filename: str
+    body: str
+    last_change: int
+    carried: tuple[int, ...]
+    summary: tuple[str, ...]
+    announced: bool = False
+    id: int | None = None
+
+
+def _upload(row: tuple) -> StoredUpload:
+    upload_id, at, author_id, author, filename, body, last_change, carried, summary, announced = row
+    return StoredUpload(dt.datetime.fromisoformat(at), author_id, author, filename, body, last_change,
+                        tuple(json.loads(carried)), tuple(json.loads(summary)), bool(announced), upload_id)
+
+
+class CourseTables(Connection):
+    """What instructors and admins stored: append-only where history matters."""
+
+    async def add_change(self, change: Change) -> Change:
+        """Append a change (its `created_at` set by the caller's clock); returns it with its id."""
+        created = change.created_at
+        if created is None:
+            raise ValueError("a change needs its created_at")
+        kind, params, undoes = change.to_row()
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "INSERT INTO course_changes (created_at, author_id, author, kind, params, undoes) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (iso(created), change.author_id, change.author, kind, json.dumps(params, sort_keys=True), undoes))
+            change_id = cursor.lastrowid
+        return dataclasses.replace(change, id=change_id, created_at=created)
+
+    async def changes(self) -> list[Change]:
+        """The whole log, oldest first; a row this version cannot read comes back as an unreadable change."""
+        async with self._db.execute(
+                "SELECT id, created_at, author_id, author, kind, params, undoes FROM course_changes ORDER BY id"
+        ) as cursor:
+            return [Change.from_row(kind, json_or_none(params), undoes, id=cid, author_id=author_id, author=author,
+                                    created_at=dt.datetime.fromisoformat(created))
+                    async for cid, created, author_id, author, kind, params, undoes in cursor]
+
+
+    async def last_change_id(self) -> int:
+        """The newest change's id (0 when there is none): an upload keeps no change older than it unless carried."""
+        return (await self._one("SELECT COALESCE(MAX(id), 0) FROM course_changes"))[0]
+
+    # --- course files uploaded with /course upload ------------------------------------------
+
+    async def add_upload(self, upload: StoredUpload) -> StoredUpload:
+        """Store a confirmed upload (not yet announced); returns it with its id."""
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "INSERT INTO course_uploads (uploaded_at, author_id, author, filename, body, last_change, carried, "
+                "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (iso(upload.uploaded_at), upload.author_id, upload.author, upload.filename, upload.body,
+                 upload.last_change, json.dumps(list(upload.carried)), json.dumps(list(upload.summary))))
+            upload_id = cursor.lastrowid
+        return dataclasses.replace(upload, id=upload_id)
+
+    async def latest_upload(self) -> StoredUpload | None:
+        """The course as last uploaded, or None while the course is schedule.yaml."""
+        row = await self._one(UPLOAD_SELECT + " ORDER BY id DESC LIMIT 1")
+        return _upload(row) if row else None
+
+    async def unannounced_uploads(self) -> list[StoredUpload]:
+        """Uploads stored but whose announcement was not (known to be) posted: a crash came in between."""
+        async with self._db.execute(UPLOAD_SELECT + " WHERE announced = 0 ORDER BY id") as cursor:
+            return [_upload(tuple(row)) async for row in cursor]
+
+    async def mark_announced(self, upload_id: int) -> None:
+        async with self._transaction():
+            await self._db.execute("UPDATE course_uploads SET announced = 1 WHERE id = ?", (upload_id,))
+
+    # --- the server's settings, set with /setup ---------------------------------------------
+
+    async def server_settings(self, guild_id: int) -> dict[str, str]:
+        """The values an admin set for this server, by key (as stored text)."""
+        async with self._db.execute("SELECT key, value FROM server_settings WHERE guild_id = ?",
+                                    (guild_id,)) as cursor:
+            return {key: value async for key, value in cursor}
+
+    async def set_server_settings(self, guild_id: int, values: dict[str, str], set_by: int | None,
+                                  now: dt.datetime) -> None:
+        """Set several values at once: all of them are stored or none."""
+        async with self._transaction():
+            await self._db.executemany(
+                "INSERT INTO server_settings (guild_id, key, value, set_by, set_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, "
+                "set_at = excluded.set_at",
+                [(guild_id, key, value, set_by, iso(now)) for key, value in values.items()])
+
+    async def servers_with_settings(self) -> list[int]:
+        """Servers where /setup stored something, oldest first."""
+        async with self._db.execute(
+                "SELECT guild_id FROM server_settings GROUP BY guild_id ORDER BY MIN(set_at), guild_id") as cursor:
+            return [guild_id async for (guild_id,) in cursor]

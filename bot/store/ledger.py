@@ -1,0 +1,90 @@
+"""The reminder ledger: one row per reminder key, claimed before posting and marked after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.store.base import Connection, iso
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    key: str
+    channel_id: int
+    due_at: dt.datetime
+    state: str
+    message_id: int | None
+    attempts: int
+    detail: str | None
+    updated_at: dt.datetime
+
+
+
+FINAL_STATES = ("sent", "late", "skipped")
+
+LEDGER_SELECT = ("SELECT key, channel_id, due_at, state, message_id, attempts, detail, updated_at "
+                 "FROM reminder_ledger")
+
+
+
+def _entry(row: tuple) -> LedgerEntry:
+    key, channel_id, due_at, state, message_id, attempts, detail, updated_at = row
+    return LedgerEntry(key, channel_id, dt.datetime.fromisoformat(due_at), state, message_id, attempts, detail,
+                       dt.datetime.fromisoformat(updated_at))
+
+
+
+class LedgerTable(Connection):
+    """Claim, mark and read reminders (bot/delivery.py is the only writer)."""
+
+    async def ledger(self) -> dict[str, LedgerEntry]:
+        """Every ledger row by key."""
+        async with self._db.execute(LEDGER_SELECT) as cursor:
+            return {row[0]: _entry(row) async for row in cursor}
+
+    async def ledger_entry(self, key: str) -> LedgerEntry | None:
+        row = await self._one(LEDGER_SELECT + " WHERE key = ?", (key,))
+        return _entry(row) if row else None
+
+    async def claim(self, key: str, channel_id: int, due_at: dt.datetime, now: dt.datetime) -> LedgerEntry | None:
+        """Claim a reminder before posting it; None when it is already done (sent, late or skipped).
+
+        A row left 'claimed' by a crash, or 'failed', is claimed again (attempts counts them):
+        the caller then makes sure the earlier attempt did not post after all.
+        """
+        async with self._transaction():
+            row = await self._one("SELECT state FROM reminder_ledger WHERE key = ?", (key,))
+            if row and row[0] in FINAL_STATES:
+                return None
+            await self._db.execute(
+                "INSERT INTO reminder_ledger (key, channel_id, due_at, state, attempts, updated_at) "
+                "VALUES (?, ?, ?, 'claimed', 1, ?) ON CONFLICT (key) DO UPDATE SET state = 'claimed', "
+                "attempts = attempts + 1, channel_id = excluded.channel_id, updated_at = excluded.updated_at",
+                (key, channel_id, iso(due_at), iso(now)))
+        return await self.ledger_entry(key)
+
+    async def mark_sent(self, key: str, message_id: int, *, late: bool, now: dt.datetime) -> None:
+        await self._set_state(key, "late" if late else "sent", now, message_id=message_id)
+
+    async def mark_failed(self, key: str, detail: str, now: dt.datetime) -> None:
+        await self._set_state(key, "failed", now, detail=detail)
+
+    async def mark_skipped(self, key: str, channel_id: int, due_at: dt.datetime, detail: str,
+                           now: dt.datetime) -> None:
+        """Record a reminder that will never be posted (its deadline passed), unless it was posted already."""
+        async with self._transaction():
+            await self._db.execute(
+                "INSERT INTO reminder_ledger (key, channel_id, due_at, state, detail, updated_at) "
+                "VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT (key) DO UPDATE SET state = 'skipped', "
+                "detail = excluded.detail, updated_at = excluded.updated_at "
+                "WHERE reminder_ledger.state NOT IN ('sent', 'late')",
+                (key, channel_id, iso(due_at), detail, iso(now)))
+
+    async def _set_state(self, key: str, state: str, now: dt.datetime, *, message_id: int | None = None,
+                         detail: str | None = None) -> None:
+        async with self._transaction():
+            await self._db.execute(
+                "UPDATE reminder_ledger SET state = ?, message_id = COALESCE(?, message_id), detail = ?, "
+                "updated_at = ? WHERE key = ?", (state, message_id, detail, iso(now), key))
+
