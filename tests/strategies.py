@@ -228,13 +228,20 @@ def _sessions(draw: st.DrawFn, first: dt.date, last: dt.date, days: set[int],
     return sessions
 
 
-def _office_hours(draw: st.DrawFn, first: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def _office_hours(draw: st.DrawFn, first: dt.date, end: dt.date, last: dt.date,
+                  breaks: list[tuple[str, dt.date, dt.date]]) -> list[dict[str, Any]]:
+    """Office hours that happen at least once in the term: one day of their weekday is neither skipped nor in a
+    break (the loader warns about one that never happens)."""
     found = []
+    open_days = [d for d in _days(first, last) if not any(a <= d <= b for _, a, b in breaks)]
     for _ in range(draw(st.integers(0, 3))):
-        day = draw(st.integers(0, 6))
+        day = draw(st.sampled_from(sorted({d.weekday() for d in open_days})))
         start, stop = draw(_times())
         on_day = [d for d in _days(first, end) if d.weekday() == day]
+        held = [d for d in open_days if d.weekday() == day]
         skip = draw(st.lists(st.sampled_from(on_day), max_size=3, unique=True)) if on_day else []
+        if held and set(held) <= set(skip):
+            skip.remove(held[0])
         found.append(_clean({
             "who": draw(people()) + draw(st.sampled_from(["", " (TA)"])), "day": draw(st.sampled_from(
                 [WEEKDAYS[day], ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[day]])),
@@ -288,7 +295,7 @@ def _course_document(draw: st.DrawFn, odd: bool = False) -> dict[str, Any]:
     if breaks or draw(st.booleans()):
         document["breaks"] = [_clean({"name": name, "from": start, "to": stop if stop != start or draw(
             st.booleans()) else _OMIT}) for name, start, stop in breaks]
-    document["office_hours"] = _maybe(draw, _office_hours(draw, first, end))
+    document["office_hours"] = _maybe(draw, _office_hours(draw, first, end, last, breaks))
     if draw(st.booleans()):
         document["critiques"] = {
             "required": draw(st.integers(1, 15)), "max_per_class": draw(st.integers(1, 3)),

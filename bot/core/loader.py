@@ -35,6 +35,7 @@ from bot.core.schema import FileProblem, Problem, Reader
 __all__ = ["Problem", "ScheduleError", "Loaded", "load_text", "parse_course", "load_course", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 1_000_000
+MAX_SESSIONS = 500  # more than a year of daily classes: a longer list is a mistake, refused before it is read
 COURSE_KEYS = {
     "title": True, "code": False, "instructor": True, "term": True, "first_day": True, "last_day": True,
     "term_end": False, "timezone": True, "meeting_days": False, "class_start": False, "class_end": False,
@@ -155,9 +156,12 @@ def _check_sessions(r: Reader, warnings: Reader, parsed: list[tuple[Session, yam
         if session.date in seen_dates:
             other = seen_dates[session.date]
             r.problem(node, f"{label} is on the same date as session {other.number}; two classes cannot share a date.")
-        if previous and (session.date < previous.date or session.number < previous.number):
+        if previous and session.date < previous.date:
             r.problem(node, f"{label} comes after session {previous.number} ({short_date(previous.date)}) in the file; "
-                            "list the sessions in date order with increasing numbers.")
+                            "list the sessions in date order.")
+        elif previous and session.number < previous.number:
+            warnings.problem(node, f"{label} comes after session {previous.number} in date order; fine for a class "
+                                   "moved past another, otherwise check the numbers.")
         if not term_ok:
             pass
         elif not first <= session.date <= last:
@@ -236,7 +240,12 @@ def _course(r: Reader, warnings: Reader, top: dict[str, yaml.Node]) -> Course | 
     project, project_deadlines = sections.project(r, top.get("project"))
     deadlines = project_deadlines + sections.deadlines(r, top.get("deadlines"))
     exams = sections.exams(r, top.get("exams"))
-    parsed = [x for i, n in enumerate(r.sequence(top.get("sessions"), "sessions"), 1) if (x := _session(r, n, i))]
+    session_nodes = r.sequence(top.get("sessions"), "sessions")
+    if len(session_nodes) > MAX_SESSIONS:
+        r.problem(top["sessions"], f"The sessions list has {len(session_nodes):,} classes; a course has at most "
+                                   f"{MAX_SESSIONS} (is this the right file?).")
+        session_nodes = []
+    parsed = [x for i, n in enumerate(session_nodes, 1) if (x := _session(r, n, i))]
     if "sessions" in top and not parsed and not r.problems:
         r.problem(top["sessions"], "The sessions list is empty; add at least one class.")
     other_papers = _papers(r, top.get("other_papers"), "other_papers")

@@ -218,8 +218,9 @@ def read_raw(text: str) -> dict:
     return yaml.load(text, Loader=TextLoader) or {}  # noqa: S506 — a SafeLoader subclass
 
 
-def dump(data: Mapping[str, object]) -> str:
-    return yaml.dump(dict(data), Dumper=Dumper, sort_keys=False, allow_unicode=True, width=110)
+def dump(data: Mapping[str, object], dumper: type[Dumper] = Dumper) -> str:
+    """The YAML text of `data`, keys in the given order (`dumper`: this Dumper or a subclass of it)."""
+    return yaml.dump(dict(data), Dumper=dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
 def hhmm(time: dt.time | None) -> Quoted | None:

@@ -12,7 +12,8 @@ from bot.__main__ import main
 DATA = Path(__file__).resolve().parents[1] / "data" / "syllabi"
 
 
-@pytest.mark.parametrize("page", ["ml_at_scale.txt", "consensus.md", "databases.html"])
+@pytest.mark.parametrize("page", ["ml_at_scale.txt", "consensus.md", "databases.html", "compilers_table.md",
+                                  "networks_exams.html", "cognition_apa.md"])
 def test_import_writes_a_draft_that_passes_check(run_bot, tmp_path: Path, page: str) -> None:
     """End to end, as an instructor runs it: import, then `python -m bot check` on the file."""
     out = tmp_path / "draft.yaml"

@@ -59,7 +59,7 @@ KINDS = [
     ("duplicate date", SESSION_8, "  - number: 8\n    date: 2024-09-18\n", 0,
      ["Session 8 (Wed Sep 18) is on the same date as session 7"]),
     ("sessions out of order", SESSION_8, "  - number: 8\n    date: 2024-09-17\n", 0,
-     ["Session 8 (Tue Sep 17) comes after session 7 (Wed Sep 18)", "date order"]),
+     ["Session 8 (Tue Sep 17) comes after session 7 (Wed Sep 18)", "in date order"]),
     ("date outside the term", "  - number: 29\n    date: 2024-12-09", "  - number: 29\n    date: 2024-12-16", 0,
      ["Session 29 (Mon Dec 16) is outside the term (Mon Aug 26 to Mon Dec 9, 2024)"]),
     ("paper without a title", REGISTERS, "      - authors: Darcet et al.\n", 0,

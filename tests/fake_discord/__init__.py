@@ -13,14 +13,21 @@ Typical use in a test::
     assert callback.json["data"]["content"] == "pong"
     await bot.close(); await task; restore(); await fake.stop()
 
+Also: `options={"file": Upload("a.yaml", b"...", "application/x-yaml")}` for attachment options;
+`await fake.set_overwrite(channel_id, role_or_user_id, deny=permissions.SEND_MESSAGES)` (CHANNEL_UPDATE,
+REST 403s and interaction permissions follow); `fake.response_message(record)`, `fake.latest_response(record)`,
+`await fake.wait_for_response(record, predicate=...)` and `custom_ids(message)` to find the bot's answers and
+their buttons; channels may be `{"id": ..., "name": ..., "type": 2}` (0 text, 2 voice, 4 category, 5 news).
+
 Pass `guild_ready_timeout=0.05` to the client, or discord.py waits 2 s for more guilds before
 `on_ready`; and discord.py sleeps 5 s before every re-IDENTIFY (Client.before_identify_hook).
 """
 
 from .gateway import GatewayFrame
-from .interactions import InteractionRecord
+from .interactions import InteractionRecord, Upload
 from .multipart import RecordedFile
 from .redirect import point_discord_at
+from .responses import custom_ids, iter_components
 from .server import FakeDiscord, Injection, RecordedRequest
 
 __all__ = [
@@ -30,5 +37,8 @@ __all__ = [
     "InteractionRecord",
     "RecordedFile",
     "RecordedRequest",
+    "Upload",
+    "custom_ids",
+    "iter_components",
     "point_discord_at",
 ]

@@ -74,6 +74,7 @@ class BotDriver:
             subcommand = subcommand.split()
         if type == AUTOCOMPLETE and focused is None:
             raise ValueError("an AUTOCOMPLETE interaction needs focused=<option name>")
+        channel = self._interaction_channel(user_id, guild, channel_id)
         data = build_command_data(
             self.world,
             command,
@@ -82,8 +83,10 @@ class BotDriver:
             focused=focused if type == AUTOCOMPLETE else None,
             guild=guild is not None,
             target_id=target_id,
+            user_id=user_id,
+            channel_id=int(channel["id"]),
         )
-        return await self._send(type, data, user_id, guild, channel_id, permissions, locale, command=command)
+        return await self._send(type, data, user_id, guild, channel, permissions, locale, command=command)
 
     async def send_component_interaction(
         self,
@@ -105,7 +108,8 @@ class BotDriver:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = list(values)
-        return await self._send(MESSAGE_COMPONENT, data, user_id, guild, channel_id, None, "en-US", message=message)
+        channel = self._interaction_channel(user_id, guild, channel_id)
+        return await self._send(MESSAGE_COMPONENT, data, user_id, guild, channel, None, "en-US", message=message)
 
     def _ensure_user(self, user: int | Mapping[str, Any], roles: Sequence[int] | None, in_guild: bool) -> int:
         if isinstance(user, Mapping):
@@ -118,27 +122,29 @@ class BotDriver:
             self.world.add_member(user_id, roles)
         return user_id
 
+    def _interaction_channel(self, user_id: int, guild_id: int | None, channel_id: int | None) -> dict[str, Any]:
+        """Where the interaction happens: the given channel, the first text channel, or the user's DMs."""
+        if guild_id is None:
+            return self.world.dm_channel_for(user_id)
+        first_text = next(cid for cid, ch in self.world.channels.items() if ch["type"] == 0)
+        cid = channel_id if channel_id is not None else first_text
+        if cid not in self.world.channels:
+            raise LookupError(f"unknown channel {cid}")
+        return self.world.channels[cid]
+
     async def _send(
         self,
         interaction_type: int,
         data: dict[str, Any],
         user_id: int,
         guild_id: int | None,
-        channel_id: int | None,
+        channel: dict[str, Any],
         permissions: int | None,
         locale: str,
         *,
         command: dict[str, Any] | None = None,
         message: dict[str, Any] | None = None,
     ) -> InteractionRecord:
-        if guild_id is None:
-            channel = self.world.dm_channel_for(user_id)
-        else:
-            first_text = next(cid for cid, ch in self.world.channels.items() if ch["type"] == 0)
-            cid = channel_id if channel_id is not None else first_text
-            if cid not in self.world.channels:
-                raise LookupError(f"unknown channel {cid}")
-            channel = self.world.channels[cid]
         interaction_id = self.world.snowflake()
         token = new_token()
         payload = build_interaction(
@@ -187,3 +193,25 @@ class BotDriver:
         message, _ = self.world.create_message(channel_id, body, [], author_id=user, extra=extra)
         await self.gateway.emit_message("MESSAGE_CREATE", message)
         return copy.deepcopy(message)
+
+    async def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0, type: int | None = None
+    ) -> dict[str, Any]:
+        """An admin edits a channel's permission overwrite for a role (type 0) or member (type 1).
+
+        The fake's REST permission checks and interaction permissions follow it, and a connected bot
+        gets CHANNEL_UPDATE (so `channel.permissions_for(guild.me)` changes). Returns the channel.
+        """
+        channel = self.world.set_overwrite(channel_id, target_id, allow=allow, deny=deny, type=type)
+        await self._channel_update(channel)
+        return channel
+
+    async def remove_overwrite(self, channel_id: int, target_id: int) -> dict[str, Any]:
+        """Deletes a channel's overwrite for a role or member (CHANNEL_UPDATE as for set_overwrite)."""
+        channel = self.world.remove_overwrite(channel_id, target_id)
+        await self._channel_update(channel)
+        return channel
+
+    async def _channel_update(self, channel: dict[str, Any]) -> None:
+        if self.gateway.current is not None:  # not connected yet: GUILD_CREATE will carry it
+            await self.gateway.dispatch("CHANNEL_UPDATE", copy.deepcopy(channel))

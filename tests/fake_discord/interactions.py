@@ -7,6 +7,7 @@ users/roles/channels, the focused option of an autocomplete).
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,19 @@ class InteractionRecord:
         return self.response_type is not None
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file a user attaches to an attachment option (type 11): `options={"file": Upload("a.yaml", b"...")}`.
+
+    The fake stores it (downloadable like any attachment) and sends its id as the option value, with the
+    attachment object in `data.resolved.attachments`, as Discord does.
+    """
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
 def new_token() -> str:
     """Interaction tokens are long URL-safe strings; this one is recognisable in logs."""
     return "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(96)
@@ -83,32 +97,71 @@ def _coerce(opt_type: int, value: Any, focused: bool) -> Any:
     return str(value)
 
 
-def _resolve(world: World, opt_type: int, snowflake: str, resolved: dict[str, dict[str, Any]], guild: bool) -> None:
+@dataclass(frozen=True)
+class _Context:
+    """Who invokes the command where: resolved permissions are theirs in that channel."""
+
+    world: World
+    guild: bool
+    user_id: int | None
+    channel_id: int | None
+
+    def permissions_in(self, user_id: int | None, channel_id: int | None) -> int:
+        if user_id is None or channel_id is None:
+            return models.ALL_PERMISSIONS
+        return self.world.permissions_in(user_id, channel_id)
+
+
+def _resolve(ctx: _Context, opt_type: int, snowflake: str, resolved: dict[str, dict[str, Any]]) -> None:
+    world = ctx.world
     sid = int(snowflake)
     if opt_type in (6, 9) and sid in world.users:
         resolved.setdefault("users", {})[snowflake] = dict(world.users[sid])
-        if guild and sid in world.members:
+        if ctx.guild and sid in world.members:
             member = world.member_payload(sid)
             member.pop("user")
-            member["permissions"] = str(world.permissions_of(sid))
+            member["permissions"] = str(ctx.permissions_in(sid, ctx.channel_id))
             resolved.setdefault("members", {})[snowflake] = member
         return
     if opt_type in (8, 9) and sid in world.roles:
         resolved.setdefault("roles", {})[snowflake] = dict(world.roles[sid])
         return
     if opt_type == 7 and sid in world.channels:
-        channel = world.channels[sid]
-        resolved.setdefault("channels", {})[snowflake] = {
-            "id": snowflake,
-            "type": channel["type"],
-            "name": channel.get("name"),
-            "permissions": str(models.ALL_PERMISSIONS),
-            "parent_id": channel.get("parent_id"),
-            "flags": 0,
-        }
+        channel = copy.deepcopy(world.channels[sid])
+        channel.pop("permission_overwrites", None)
+        channel.pop("recipients", None)
+        channel["permissions"] = str(ctx.permissions_in(ctx.user_id, sid))
+        resolved.setdefault("channels", {})[snowflake] = channel
         return
-    if opt_type != 11:
-        raise ValueError(f"option value {snowflake} is not a known user/role/channel of the fake")
+    if opt_type == 11 and sid in world.files:
+        attachment = world.files[sid].attachment()
+        attachment["ephemeral"] = True  # as Discord marks files uploaded with a slash command
+        resolved.setdefault("attachments", {})[snowflake] = attachment
+        return
+    raise ValueError(f"option value {snowflake} is not a known user/role/channel/attachment of the fake")
+
+
+def _option_value(ctx: _Context, definition: Mapping[str, Any], value: Any, focused: bool) -> Any:
+    """The wire value of one option; stores an Upload and checks a channel against `channel_types`."""
+    opt_type = int(definition["type"])
+    if isinstance(value, Upload):
+        if opt_type != 11:
+            raise ValueError(f"option {definition['name']!r} (type {opt_type}) does not take a file")
+        if len(value.data) > models.ATTACHMENT_SIZE_LIMIT:
+            raise ValueError(f"{value.filename} is larger than Discord lets a user upload")
+        channel_id = ctx.channel_id if ctx.channel_id is not None else 0
+        upload = (value.filename, value.data, value.content_type)
+        value = ctx.world.store_files(channel_id, [upload], ctx.world.base_url)[0]["id"]
+    coerced = _coerce(opt_type, value, focused)
+    allowed = definition.get("channel_types")
+    if opt_type == 7 and allowed and not focused:
+        channel = ctx.world.channels.get(int(coerced))
+        if channel is not None and channel["type"] not in allowed:
+            raise ValueError(
+                f"option {definition['name']!r} only offers channel types {allowed}; "
+                f"Discord would never send channel {coerced} of type {channel['type']}"
+            )
+    return coerced
 
 
 def build_command_data(
@@ -120,8 +173,15 @@ def build_command_data(
     focused: str | None,
     guild: bool,
     target_id: int | None = None,
+    user_id: int | None = None,
+    channel_id: int | None = None,
 ) -> dict[str, Any]:
-    """`data` of an APPLICATION_COMMAND/AUTOCOMPLETE interaction for a synced command."""
+    """`data` of an APPLICATION_COMMAND/AUTOCOMPLETE interaction for a synced command.
+
+    `user_id` / `channel_id` (the invoker and where) give resolved members/channels their permissions
+    and uploaded files their channel; without them resolved permissions are ALL_PERMISSIONS.
+    """
+    ctx = _Context(world, guild, user_id, channel_id)
     data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": command["type"]}
     if "guild_id" in command:
         data["guild_id"] = command["guild_id"]
@@ -131,7 +191,7 @@ def build_command_data(
             raise ValueError("context-menu commands need target_id")
         data["target_id"] = str(target_id)
         if command["type"] == 2:
-            _resolve(world, 6, str(target_id), resolved, guild)
+            _resolve(ctx, 6, str(target_id), resolved)
         else:
             message = world.find_message_anywhere(target_id)
             if message is None:
@@ -163,11 +223,12 @@ def build_command_data(
                 raise ValueError(f"/{command['name']} has no option {name!r} (has {sorted(by_name)})")
             opt_type = int(by_name[name]["type"])
             is_focused = name == focused
-            item: dict[str, Any] = {"name": name, "type": opt_type, "value": _coerce(opt_type, value, is_focused)}
+            value = _option_value(ctx, by_name[name], value, is_focused)
+            item: dict[str, Any] = {"name": name, "type": opt_type, "value": value}
             if is_focused:
                 item["focused"] = True
             elif opt_type in (6, 7, 8, 9, 11):
-                _resolve(world, opt_type, item["value"], resolved, guild)
+                _resolve(ctx, opt_type, item["value"], resolved)
             leaf.append(item)
         if focused is not None and focused not in options:
             raise ValueError(f"focused option {focused!r} must be in options")
@@ -214,15 +275,16 @@ def build_interaction(
         "attachment_size_limit": models.ATTACHMENT_SIZE_LIMIT,
     }
     if guild_id is not None:
+        channel_id = int(channel["id"])
         member = world.member_payload(user_id)
-        member["permissions"] = str(world.permissions_of(user_id) if permissions is None else permissions)
+        member["permissions"] = str(world.permissions_in(user_id, channel_id) if permissions is None else permissions)
         payload.update(
             {
                 "guild_id": str(guild_id),
                 "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
                 "guild_locale": "en-US",
                 "member": member,
-                "app_permissions": str(world.permissions_of(world.bot_user_id)),
+                "app_permissions": str(world.permissions_in(world.bot_user_id, channel_id)),
                 "authorizing_integration_owners": {"0": str(guild_id)},
                 "context": 0,
             }

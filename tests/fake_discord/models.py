@@ -152,20 +152,37 @@ def member_payload(user: Mapping[str, Any], roles: Iterable[int], joined_at: str
 
 def text_channel_payload(channel_id: int, guild_id: int, name: str, position: int) -> dict[str, Any]:
     """A guild text channel (type 0)."""
-    return {
+    return guild_channel_payload(channel_id, guild_id, name, position)
+
+
+GUILD_CHANNEL_TYPES = (0, 2, 4, 5)  # text, voice, category, announcement
+
+
+def guild_channel_payload(
+    channel_id: int, guild_id: int, name: str, position: int, type: int = 0, parent_id: int | None = None
+) -> dict[str, Any]:
+    """A guild channel of one of GUILD_CHANNEL_TYPES, with the fields that type has on Discord."""
+    if type not in GUILD_CHANNEL_TYPES:
+        raise ValueError(f"the fake models guild channel types {GUILD_CHANNEL_TYPES}, not {type}")
+    data: dict[str, Any] = {
         "id": str(channel_id),
-        "type": 0,
+        "type": type,
         "guild_id": str(guild_id),
         "name": name,
         "position": position,
         "permission_overwrites": [],
-        "parent_id": None,
-        "topic": None,
+        "parent_id": None if parent_id is None else str(parent_id),
         "nsfw": False,
-        "last_message_id": None,
-        "rate_limit_per_user": 0,
         "flags": 0,
     }
+    if type == 4:
+        return data
+    data.update({"last_message_id": None, "rate_limit_per_user": 0})
+    if type == 2:
+        data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None, "video_quality_mode": 1})
+    else:
+        data["topic"] = None
+    return data
 
 
 def dm_channel_payload(channel_id: int, recipient: Mapping[str, Any]) -> dict[str, Any]:

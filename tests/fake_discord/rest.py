@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import models
+from . import permissions as perms
 from .rest_common import (
     DM_CLOSED,
     MISSING_ACCESS,
@@ -30,7 +31,7 @@ from .rest_common import (
     refuse_new_message,
 )
 from .rest_interactions import InteractionRoutes
-from .validation import FormErrors, validate_commands
+from .validation import FormErrors, is_empty_message, validate_commands
 
 if TYPE_CHECKING:
     from .records import RecordedRequest
@@ -191,27 +192,48 @@ class RestApi(InteractionRoutes):
 
     # --- channels & messages -------------------------------------------------------------------
 
-    def _channel(self, p: dict[str, str]) -> tuple[int, Reply | None]:
+    def _channel(self, p: dict[str, str], needed: int = 0) -> tuple[int, Reply | None]:
+        """The channel id, or Discord's error: unknown, restricted by the test, or the bot lacks View Channel
+        (403 50001) or one of the `needed` permission bits (403 50013) there after overwrites."""
         channel_id = _int(p["channel_id"])
-        if channel_id not in self.world.channels:
+        channel = self.world.channels.get(channel_id)
+        if channel is None:
             return channel_id, UNKNOWN_CHANNEL
         code = self.world.restricted_channels.get(channel_id)
-        return channel_id, (RESTRICTED[code] if code else None)
+        if code:
+            return channel_id, RESTRICTED[code]
+        if channel["type"] != 1:
+            granted = self.world.permissions_in(self.world.bot_user_id, channel_id)
+            if not granted & perms.VIEW_CHANNEL:
+                return channel_id, MISSING_ACCESS
+            if needed & ~granted:
+                return channel_id, RESTRICTED[50013]
+        return channel_id, None
+
+    def _bot_may(self, channel_id: int, bits: int) -> bool:
+        return self.world.permissions_in(self.world.bot_user_id, channel_id) & bits == bits
 
     async def get_channel(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
         channel_id, err = self._channel(p)
         return err or (200, copy.deepcopy(self.world.channels[channel_id]))
 
     async def create_message(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        channel_id, err = self._channel(p)
+        channel_id, err = self._channel(p, perms.SEND_MESSAGES | (perms.ATTACH_FILES if req.files else 0))
         if err:
             return err
+        if self.world.channels[channel_id]["type"] == 4:
+            return error(400, 50008, "Cannot send messages in a non-text channel")
         recipient = self.world.dm_recipient(channel_id)
         if recipient is not None and recipient in self.world.closed_dms:
             return DM_CLOSED
         body = body_of(req)
         if refused := refuse_new_message(req, body):
             return refused
+        if body.get("embeds") and recipient is None and not self._bot_may(channel_id, perms.EMBED_LINKS):
+            # Without Embed Links Discord refuses an embed-only message and drops the embeds of any other.
+            body = {**body, "embeds": []}
+            if is_empty_message(body, len(req.files)):
+                return RESTRICTED[50013]
         attachments = self.world.store_files(channel_id, [f.as_upload() for f in req.files], self.fake.base_url)
         message_type = 19 if body.get("message_reference") else 0
         message, created = self.world.create_message(

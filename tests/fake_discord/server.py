@@ -24,6 +24,7 @@ from .gateway import Gateway, GatewayFrame
 from .interactions import InteractionRecord
 from .multipart import RecordedFile, parse_body
 from .records import Injection, RecordedRequest, injected_reply
+from .responses import ResponseViews
 from .rest import RestApi
 from .world import World
 
@@ -33,7 +34,7 @@ _T = TypeVar("_T")
 _API_PATH = re.compile(r"/api/v(?P<version>\d+)(?P<path>/.*)")
 
 
-class FakeDiscord(BotDriver):
+class FakeDiscord(BotDriver, ResponseViews):
     """A fake Discord (one guild, one bot) for end-to-end tests of a discord.py bot."""
 
     def __init__(
@@ -119,7 +120,7 @@ class FakeDiscord(BotDriver):
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = self.world.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
         self.gateway.released.set()  # a held connection would otherwise wait for ever

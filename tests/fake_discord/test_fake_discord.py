@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,21 +18,13 @@ import pytest_asyncio
 from discord import app_commands
 
 from . import FakeDiscord
+from .conftest import ErrorLog as _ErrorLog
 from .validation import FormErrors, is_empty_message, validate_commands, validate_message
 
 USER_ID = 1140000000000000001
 NONCE = "course-42"
 
 
-class _ErrorLog(logging.Handler):
-    """Collects ERROR records from discord.py (failed parsing, exceptions in commands)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 class Bot(discord.Client):
@@ -115,15 +106,6 @@ class Bot(discord.Client):
         """discord.py sleeps 5 s before every re-IDENTIFY (identify rate limit); not needed against the fake."""
 
 
-@pytest_asyncio.fixture
-async def errors() -> AsyncIterator[_ErrorLog]:
-    handler = _ErrorLog()
-    logger = logging.getLogger("discord")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
 
 
 @pytest_asyncio.fixture

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import models
 from .models import SnowflakeGenerator
+from .permissions import ChannelPermissions
 
 
 @dataclass
@@ -24,6 +25,20 @@ class StoredFile:
     filename: str
     data: bytes
     content_type: str | None
+    url: str = ""
+
+    def attachment(self) -> dict[str, Any]:
+        """The Discord attachment object for this file."""
+        data: dict[str, Any] = {
+            "id": str(self.attachment_id),
+            "filename": self.filename,
+            "size": len(self.data),
+            "url": self.url,
+            "proxy_url": self.url,
+        }
+        if self.content_type:
+            data["content_type"] = self.content_type
+        return data
 
 
 @dataclass
@@ -35,7 +50,7 @@ class Member:
     joined_at: str = field(default_factory=models.iso_now)
 
 
-class World:
+class World(ChannelPermissions):
     """All state of the fake Discord; every id is an int here and a string on the wire."""
 
     def __init__(
@@ -68,6 +83,7 @@ class World:
         self.messages: dict[int, list[dict[str, Any]]] = {}
         self.nonces: dict[tuple[int, int, str], dict[str, Any]] = {}
         self.files: dict[int, StoredFile] = {}
+        self.base_url = ""  # set by FakeDiscord.start(); attachment URLs point back at the fake
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self._command_ids: dict[tuple[int | None, int, str], tuple[int, int, dict[str, Any]]] = {}
 
@@ -87,7 +103,14 @@ class World:
         self.members[owner_id] = Member(owner_id, [])
         for position, channel in enumerate(channels):
             if isinstance(channel, Mapping):
-                self.add_text_channel(int(channel["id"]), str(channel.get("name", f"channel-{position}")))
+                name = str(channel.get("name", f"channel-{position}"))
+                parent = channel.get("parent_id")
+                self.add_channel(
+                    int(channel["id"]),
+                    name,
+                    type=int(channel.get("type", 0)),
+                    parent_id=None if parent is None else int(parent),
+                )
             else:
                 self.add_text_channel(int(channel), f"channel-{position}")
 
@@ -104,7 +127,11 @@ class World:
         return role
 
     def add_text_channel(self, channel_id: int, name: str) -> dict[str, Any]:
-        channel = models.text_channel_payload(channel_id, self.guild_id, name, len(self.channels))
+        return self.add_channel(channel_id, name)
+
+    def add_channel(self, channel_id: int, name: str, *, type: int = 0, parent_id: int | None = None) -> dict[str, Any]:
+        """A guild channel: 0 text, 2 voice, 4 category, 5 announcement (the types discord.py builds from these)."""
+        channel = models.guild_channel_payload(channel_id, self.guild_id, name, len(self.channels), type, parent_id)
         self.channels[channel_id] = channel
         self.messages.setdefault(channel_id, [])
         return channel
@@ -134,16 +161,6 @@ class World:
     def member_payload(self, user_id: int) -> dict[str, Any]:
         member = self.members[user_id]
         return models.member_payload(self.users[user_id], member.roles, member.joined_at)
-
-    def permissions_of(self, user_id: int) -> int:
-        """Guild-level permissions (no channel overwrites): @everyone | roles; owner/admin get all."""
-        if user_id == self.owner_id:
-            return models.ALL_PERMISSIONS
-        member = self.members.get(user_id)
-        value = int(self.roles[self.guild_id]["permissions"])
-        for role_id in member.roles if member else ():
-            value |= int(self.roles[role_id]["permissions"])
-        return models.ALL_PERMISSIONS if value & models.ADMINISTRATOR else value
 
     def guild_payload(self) -> dict[str, Any]:
         """The guild object (REST GET /guilds/{id})."""
@@ -232,18 +249,9 @@ class World:
         attachments = []
         for filename, data, content_type in files:
             att_id = self.snowflake()
-            self.files[att_id] = StoredFile(att_id, filename, data, content_type)
             url = f"{base_url}/attachments/{channel_id}/{att_id}/{filename}"
-            attachment: dict[str, Any] = {
-                "id": str(att_id),
-                "filename": filename,
-                "size": len(data),
-                "url": url,
-                "proxy_url": url,
-            }
-            if content_type:
-                attachment["content_type"] = content_type
-            attachments.append(attachment)
+            self.files[att_id] = stored = StoredFile(att_id, filename, data, content_type, url)
+            attachments.append(stored.attachment())
         return attachments
 
     def create_message(

@@ -23,12 +23,14 @@ from bot.core.changes.deadlines import (
 from bot.core.changes.diff import diff
 from bot.core.changes.log import (
     Applied,
+    Rebased,
     apply_change,
     apply_log,
     describe,
     describe_undo,
     in_effect,
     prepare,
+    rebase,
     revisions,
 )
 from bot.core.changes.sessions import (
@@ -43,8 +45,8 @@ from bot.core.changes.sessions import (
 
 __all__ = [
     "KINDS", "AddReading", "Applied", "Cancel", "Change", "ChangeError", "DeadlineAdd", "DeadlineMove",
-    "DeadlineRemove", "Edit", "Move", "OfficeHoursNote", "RemoveReading", "Undo", "Unreadable", "apply_change",
-    "apply_log", "deadline_choices", "deadline_label", "derive_id", "describe", "describe_undo", "diff", "due_text",
-    "in_effect", "label", "parse_due", "parse_time", "prepare", "reading_choices", "register", "resolve_day",
-    "revisions",
+    "DeadlineRemove", "Edit", "Move", "OfficeHoursNote", "Rebased", "RemoveReading", "Undo", "Unreadable",
+    "apply_change", "apply_log", "deadline_choices", "deadline_label", "derive_id", "describe", "describe_undo", "diff",
+    "due_text", "in_effect", "label", "parse_due", "parse_time", "prepare", "reading_choices", "rebase", "register",
+    "resolve_day", "revisions",
 ]

@@ -58,6 +58,32 @@ def apply_log(base: Course, log: list[Change]) -> Applied:
     return Applied(course, tuple(conflicts))
 
 
+@dataclass(frozen=True, slots=True)
+class Rebased:
+    """A new base course (an upload) with the earlier changes that still mean something on it."""
+
+    course: Course
+    carried: tuple[int, ...]  # ids of the changes kept, oldest first
+    dropped: tuple[tuple[Change, str], ...]  # the others, each with why
+
+
+def rebase(base: Course, log: list[Change]) -> Rebased:
+    """Replay the changes in effect on a new base: one that no longer applies, or that the new base already
+    contains (a file downloaded with the change and uploaded again), is dropped and reported, never applied twice."""
+    course, carried, dropped = base, [], []
+    for change in in_effect(log):
+        result = _try(course, change)
+        if isinstance(result, str):
+            dropped.append((change, f"it no longer applies: {result}"))
+        elif result == course:
+            dropped.append((change, "the uploaded file already has it"))
+        else:
+            course = result
+            assert change.id is not None
+            carried.append(change.id)
+    return Rebased(course, tuple(carried), tuple(dropped))
+
+
 def describe(change: Change, before: Course) -> str:
     """The announcement of a change, written against the course as it was before it."""
     if isinstance(change.edit, Undo):

@@ -2,8 +2,12 @@
 
 The page becomes lines (lines.py); a line that starts with a date starts a session; the short lines right after it
 are the topic, "No class"/"cancelled"/"holiday" cancels it, and every other line is a reading (citations.py).
-Dates get their year and lost days in when.py. The text is written in draft.py, which marks each guess with a
-`# check:` comment and lists what could not be read at the end; the draft is loaded before it is returned.
+Dates get their year and lost days in when.py. A line that states a deadline, an exam or office hours (events.py)
+is one of those rather than a reading; so are such sentences outside the classes, with the meeting pattern and the
+time zone (times.py); gather.py places them on the term. A heading without a date, or the end of the table of
+classes, ends a class. The text is written in draft.py (and extras.py), which marks each guess with a `# check:`
+comment and lists what could not be read at the end; the draft is loaded before it is returned. score.py measures
+a draft against a hand transcription.
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.importer.citations import Item, read_item, resource_kind
+from bot.core.importer.events import BREAK, WORK, Event, read_events
+from bot.core.importer.facts import Facts
+from bot.core.importer.gather import gather
 from bot.core.importer.lines import Line, guess_kind, page_lines
+from bot.core.importer.topics import cut_short, page_words
 from bot.core.importer.when import (
     TERM,
     PageDate,
     YearGuess,
+    dates_in,
     fill_lost_day,
     infer_year,
     lay_out,
@@ -31,11 +40,22 @@ __all__ = ["Draft", "ImportProblem", "import_page", "guess_kind"]
 
 CANCEL = re.compile(r"\b(no class(es)?|no lecture|class(es)? (is |are )?cancel+ed|cancel+ed|holiday|recess|"
                     r"no meeting|university closed|campus closed)\b", re.I)
+NAMED_BREAK = re.compile(r"\b(?:spring|fall|autumn|winter|thanksgiving|mid-?term|mid-?semester|reading|study|easter|"
+                         r"term) break\b", re.I)
+REASON_PREFIX = re.compile(r"^(?:no (?:class(?:es)?|lectures?|meetings?)|class(?:es)? cancel+ed|cancel+ed)\s*[—–:-]+\s*"
+                           r"(?=\S)", re.I)
+READING_COLUMN = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read|materials?|"
+                            r"preparation|prep|reading assignments?)\b", re.I)
+TOPIC_COLUMN = re.compile(r"^(?:topics?|subject|lecture|title|contents?|theme)\b", re.I)
 EXAM = re.compile(r"\b(midterm|final exam|exam|quiz|test)\b", re.I)
+NOT_EXAM = re.compile(r"\b(review|study|practice|prep(aration)?|grades?|returned|solutions?|discussion|no exam)\b",
+                      re.I)
 OTHER = re.compile(r"^(other|further|additional|optional|supplementary|more)\b.{0,40}?\b(topics?|papers?|readings?)\b",
                    re.I)
 INSTRUCTOR = re.compile(r"\b((?:Prof\.?|Professor|Dr\.?)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
 TOPIC_WORDS = 12
+STRUCTURE = re.compile(r"^(?:week|module|unit|part|topic|lectures?|schedule)\s*#?\s*\d*\b.{0,40}$", re.I)
+HANDED_OUT = re.compile(rf"^(?:{WORK})\s*#?\s*\d*\s+(?:is\s+|are\s+)?(?:out|released|assigned|posted)\b", re.I)
 UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
 
 
@@ -52,6 +72,8 @@ class RawSession:
     reason: str | None
     exam: bool
     items: tuple[Item, ...]
+    events: tuple[Event, ...] = ()
+    topic_check: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +96,7 @@ class Page:
     other_topics: tuple[str, ...]
     other_papers: tuple[Item, ...]
     unread: tuple[str, ...]
+    facts: Facts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +112,9 @@ class Draft:
     year_how: str
     checks: int
     unread: tuple[str, ...] = field(default=())
+    deadlines: int = 0
+    exams: int = 0
+    office_hours: int = 0
 
 
 def _url(line: Line) -> str | None:
@@ -104,41 +130,94 @@ def _is_reading(line: Line) -> bool:
     return item.kind == "paper" or item.authors is not None or len(line.text.split()) > TOPIC_WORDS
 
 
-def _session(date: PageDate, body: list[Line]) -> RawSession:
+def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page: bool) -> RawSession:
     lines = ([Line(date.rest)] if date.rest else []) + body
     topics: list[str] = []
-    reason, exam, items = None, False, []
+    reason, exam, items, events = None, False, [], []
     for line in lines:
         text = line.text
-        if CANCEL.search(text) and len(text.split()) <= TOPIC_WORDS:
-            reason = reason or text
+        readings = bool(line.column and READING_COLUMN.match(line.column))
+        pause = (date.until or NAMED_BREAK.search(text)) and BREAK.search(text) and not dates_in(text)
+        if not readings and (CANCEL.search(text) or pause) and len(text.split()) <= TOPIC_WORDS:
+            reason = reason or _reason(text)
+            continue
+        if line.heading and STRUCTURE.match(text) or HANDED_OUT.match(text):
+            continue
+        if found := read_events(text, tuple(u for _, u in line.links), in_row=True, column=line.column):
+            events += found
             continue
         room_for_topic = len(topics) < (1 if date.rest else 2) and not (topics and (line.links or resource_kind(text)))
-        if not items and room_for_topic and not _is_reading(line):
+        topic_column = bool(line.column and TOPIC_COLUMN.match(line.column))
+        if not readings and (topic_column or not items and room_for_topic and not _is_reading(line)):
             topics.append(text)
-            exam = exam or bool(EXAM.search(text))
+            exam = exam or bool(EXAM.search(text) and not NOT_EXAM.search(text))
             continue
-        items.append(read_item(text, _url(line), _anchor(line)))
-    return RawSession(date, tuple(_tidy_topic(t) for t in topics if _tidy_topic(t)), reason, exam, tuple(items))
+        parts = split_items(text) if line.table is not None else [text]  # a cell's readings, one by one
+        items += [read_item(part, *_part_link(line, part, len(parts))) for part in parts]
+    check = next((c for t in topics if (c := cut_short(t, words, text_page))), None)
+    return RawSession(date, tuple(_tidy_topic(t) for t in topics if _tidy_topic(t)), reason, exam, tuple(items),
+                      tuple(events), check)
+
+
+def _reason(text: str) -> str:
+    """The words a cancellation gives, without its "No class —": "No class — holiday" → "Holiday"."""
+    text = REASON_PREFIX.sub("", text)
+    return text[0].upper() + text[1:]
+
+
+def split_items(text: str) -> list[str]:
+    """A cell's readings: its parts between semicolons, outside quotes and parentheses."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for at, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char in "\"“”":
+            quoted = char == "“" or (char == '"' and not quoted)
+        elif char == ";" and not depth and not quoted:
+            parts.append(text[start:at])
+            start = at + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _part_link(line: Line, part: str, parts: int) -> tuple[str | None, str]:
+    """The link (url, anchor) of one reading of a cell: the one whose text is in it, or the cell's own."""
+    if parts == 1:
+        return _url(line), _anchor(line)
+    found = next(((u, a) for a, u in line.links if is_web_link(u) and a and a in part), None)
+    return found if found else (None, "")
 
 
 def _tidy_topic(text: str) -> str:
     return re.sub(r"(,\s*)?(…|\.\.\.)$", "", text).strip().rstrip("?").strip(" ,;:—–-")
 
 
-def _split(lines: list[Line]) -> tuple[list[RawSession], list[str], list[Item], list[str]]:
+def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], list[Item], list[str], list[Line]]:
+    """The sessions, the closing lists, what could not be read, and the prose (every line outside a class)."""
+    words = page_words(lines)
+    prose: list[Line] = []
     sessions: list[RawSession] = []
     other_topics: list[str] = []
     other_papers: list[Item] = []
     unread: list[str] = []
     current: tuple[PageDate, list[Line]] | None = None
+    current_table: int | None = None
     tail: str | None = None  # "topics" or "papers" after a closing "Other papers" heading
     for line in lines:
         date = leading_date(line.text)
+        if current and tail is None and current_table is not None and line.table != current_table:
+            sessions.append(_session(*current, words, kind == "text"))  # the table of classes ended
+            current = None
         if date and tail is None:
             if current:
-                sessions.append(_session(*current))
-            current = (date, [])
+                sessions.append(_session(*current, words, kind == "text"))
+            current, current_table = (date, []), line.table
+        elif current and tail is None and line.heading and (current[1] or STRUCTURE.match(line.text)):
+            sessions.append(_session(*current, words, kind == "text"))  # a heading without a date ends the class
+            current = None
+            prose.append(line)
         elif current and tail is None and len(line.text.split()) <= 6 and OTHER.match(line.text):
             tail = "topics" if "topic" in line.text.lower() else "papers"
         elif tail and OTHER.match(line.text) and len(line.text.split()) <= 6:
@@ -154,15 +233,17 @@ def _split(lines: list[Line]) -> tuple[list[RawSession], list[str], list[Item], 
                 unread.append(f"after the schedule, not a paper: “{line.text[:80]}”")
         elif current:
             current[1].append(line)
+        else:
+            prose.append(line)
     if current:
-        sessions.append(_session(*current))
-    return sessions, other_topics, other_papers, unread
+        sessions.append(_session(*current, words, kind == "text"))
+    return sessions, other_topics, other_papers, unread, prose
 
 
 def _place(raws: list[RawSession], year: YearGuess, unread: list[str]) -> tuple[list[PlacedSession], tuple[int, ...]]:
     """Each session's date in its year; a lost day filled from the meeting days; out-of-order dates left out."""
     laid = lay_out([r.date for r in raws], year.year)
-    known = [d for d in laid if d]
+    known = [d for d, r in zip(laid, raws, strict=True) if d and not (r.date.until and r.reason)]  # not a break
     meets = meeting_days(known)
     placed: list[PlacedSession] = []
     for i, (raw, day) in enumerate(zip(raws, laid, strict=True)):
@@ -196,7 +277,7 @@ def _place(raws: list[RawSession], year: YearGuess, unread: list[str]) -> tuple[
 
 def read_page(text: str, kind: str, year: int | None = None, near: int | None = None) -> Page:
     lines = page_lines(text, kind)
-    raws, other_topics, other_papers, unread = _split(lines)
+    raws, other_topics, other_papers, unread, prose = _split(lines, kind)
     if not raws:
         raise ImportProblem("No dated sessions found on the page: a class should start a line (or a table row, "
                             "list item or heading) with its date, like “9/18”, “Tue Jan 21” or “January 21”.")
@@ -209,8 +290,9 @@ def read_page(text: str, kind: str, year: int | None = None, near: int | None = 
     title = title.strip() or "Untitled course"
     instructor = next((m[1] for x in lines if (m := INSTRUCTOR.search(x.text))), None)
     term = next((f"{m[1].title()} {m[2]}" for x in lines if (m := TERM.search(x.text))), None)
+    placed, facts = gather(placed, prose, meets, instructor, "\n".join(x.text for x in lines), unread)
     return Page(title, instructor, term, guess, tuple(placed), meets, tuple(other_topics), tuple(other_papers),
-                tuple(unread))
+                tuple(unread), facts)
 
 
 def import_page(text: str, *, kind: str = "text", year: int | None = None, near: int | None = None,

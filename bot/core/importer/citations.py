@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.importer.apa import NUMBERS, read_apa
+
 ORGS = ("OpenAI", "Google DeepMind", "DeepMind", "Google Research", "Google", "Meta AI", "Meta", "Anthropic",
         "Microsoft Research", "Microsoft", "NVIDIA", "Mistral AI", "Apple", "Amazon", "IBM", "Facebook AI")
 CUES = (  # (pattern, kind) in order: the first that matches names the kind
@@ -26,10 +28,13 @@ CUES = (  # (pattern, kind) in order: the first that matches names the kind
 NAME = r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*(?![\w'’\-]*\s+[a-z]))?"
 AUTHORS = re.compile(rf"^(?P<a>{NAME}(?:,?\s+et\s+al\b\.?|(?:,\s*{NAME})*,?\s+and\s+{NAME}))", re.U)
 ET_AL = re.compile(r"^(?P<a>.{1,60}?),?\s+et\.?\s+al\b\.?", re.U)
-AUTHOR_FIRST = re.compile(r"^(?P<a>[^()]{2,200}?)\s*\((?P<y>(?:19|20)\d\d)[a-z]?\)\.?\s*"
-                          r"(?P<t>.+?[.?!])(?:\s+(?P<v>.*))?$")
+SOLE_AUTHOR = re.compile(r"(?:[A-Z]\.\s*){0,2}[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)?")
 YEAR_END = re.compile(r"[,\s(]*((?:19|20)\d\d)\)?[.\s]*$")
 YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
+SECTIONS = r"\d+\.\d+(?:\.\d+)?(?:\s*[–—-]\s*\d+(?:\.\d+)*)?"
+SECTION_REF = re.compile(rf"[A-Z][A-Z&]{{1,7}}\s+§?\s*{SECTIONS}(?:\s*(?:,|&|and)\s*{SECTIONS})*|§+\s*{SECTIONS}")
+QUOTED = re.compile(r'^(?P<a>[^"“”]{0,160}?)[\s,.:]*["“](?P<t>[^"“”]{4,300}?)[,.]?["”][\s,.:]*(?P<rest>[^"“”]*)$')
+NAMES = re.compile(r"[A-Z][\w'’.\-]*(?:(?:\s+|,\s*|\s*&\s*|,?\s+and\s+)(?:[A-Z][\w'’.\-]*|et\.?\s+al\b\.?))*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,11 @@ def _without_by(text: str) -> tuple[str, str | None, str] | None:
             return text[:start], am["a"], after[am.end():]
         if org := next((o for o in ORGS if re.match(rf"{re.escape(o)}\b", after)), None):
             return text[:start], org, after[len(org):]
+    for start, end in zip(pieces, pieces[1:], strict=False):  # "Title, Thompson, CACM 1968": one author, then venue
+        name, rest = text[start:end].strip(", "), text[end:].strip(", ")
+        if SOLE_AUTHOR.fullmatch(name) and len(rest.split()) <= 6 and YEAR_END.search(rest) and re.search(
+                r"[A-Za-z]{2}", YEAR_END.sub("", rest)):
+            return text[:start], name, rest
     if pieces and (YEAR_IN.search(text[pieces[-1]:]) or re.search(
             r",\s*(arxiv|neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|emnlp|naacl|aaai|ijcai|kdd|sosp|osdi|nsdi|"
             r"sigmod|vldb|proc\.|proceedings)\b", text, re.I)):
@@ -135,11 +145,14 @@ def read_item(text: str, url: str | None = None, anchor: str = "") -> Item:
     """A reading line → an Item (a paper when it reads as a citation, else a resource by its cue)."""
     text = re.sub(r"\s+", " ", text).strip()
     kind = resource_kind(text)
-    if m := AUTHOR_FIRST.match(text):
-        venue, year, note = _venue_year(m["v"] or "")
-        authors = _tidy(m["a"]) or ""
-        authors += "." * bool(re.search(r"\b[A-Z]$", authors))
-        return Item("paper", _tidy(m["t"]) or text, authors or None, venue, int(m["y"]), url, note)
+    if SECTION_REF.fullmatch(text.rstrip(".")):  # "OIS 3.1–3.2": sections of a book the page abbreviates
+        return Item("book", text.rstrip("."), url=url)
+    if quoted := _quoted(text, url):
+        return quoted
+    if apa := read_apa(text):
+        if apa.kind == "book":
+            return Item("book", apa.title, apa.authors, url=url)
+        return Item("paper", apa.title, apa.authors, apa.venue, apa.year, url, check=apa.check)
     split = _linked(anchor, text) or _by(text) or _without_by(text)
     if split:
         title, authors, rest = split
@@ -154,7 +167,8 @@ def read_item(text: str, url: str | None = None, anchor: str = "") -> Item:
                 note = note or _tidy(rest)
                 note = note and note + "."
             return Item(found, title, named, url=url, note=note)
-        return Item("paper", title, named, venue, year, url, note)
+        odd = not re.match(r"[\w“\"'‘(\[¿¡]", title) or (named and re.search(r"[;\d]", named))
+        return Item("paper", title, named, venue, year, url, note, "the citation may be split wrong" if odd else None)
     head = re.split(r"\s+\(|\.\s+", text, maxsplit=1)[0]
     kind = resource_kind(head) or kind
     if kind:
@@ -163,6 +177,28 @@ def read_item(text: str, url: str | None = None, anchor: str = "") -> Item:
     guess = "web"
     return Item(guess, text if words <= 14 else _resource_title(text, guess), url=url,
                 note=None if words <= 14 else text, check="a reading or a resource? kind guessed")
+
+
+def _quoted(text: str, url: str | None) -> Item | None:
+    """A citation with its title in quotes: 'Gelman & Loken (2014), "The Statistical Crisis", American Scientist'."""
+    m = QUOTED.match(text)
+    if not m:
+        return None
+    before = m["a"].strip(" ,.:")
+    year = None
+    if y := re.search(r"\(\s*((?:19|20)\d\d)[a-z]?\s*\)\s*$", before):
+        year, before = int(y[1]), before[:y.start()].strip(" ,.:")
+    if before and not NAMES.fullmatch(before) or len(before.split()) > 14 or (len(before.split()) == 1 and not year):
+        return None
+    title = m["t"].strip(" ,.")
+    venue, found, note = _venue_year(m["rest"])
+    venue = NUMBERS.sub("", venue).strip(" ,.;") or None if venue else None
+    authors = _authors(before) + "." * bool(re.search(r"\b[A-Z]$", _authors(before))) if before else None
+    if kind := resource_kind(m["rest"], strict=True):
+        return Item(kind, title, authors, url=url, note=note)
+    if not (authors or venue or year or found):
+        return None
+    return Item("paper", title, authors, venue, year or found, url, note)
 
 
 def _resource_title(text: str, kind: str) -> str:

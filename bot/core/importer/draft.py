@@ -11,16 +11,16 @@ import re
 
 from bot.core.importer import Draft, ImportProblem, Page, PlacedSession
 from bot.core.importer.citations import Item
+from bot.core.importer.extras import course_keys, extra_checks, extra_sections, term_end
 from bot.core.loader import ScheduleError, load_text
-from bot.core.model import WEEKDAYS
-from bot.core.skeleton import Flow, dump
+from bot.core.skeleton import dump
 
 HEADER = """\
 # {title}: a DRAFT imported from {source} by `python -m bot import`.
 # Read it through before using it:
 # - a line marked `# check:` is a guess (a year, a lost day, a topic, whether a reading is a paper or a resource);
 # - what could not be read is null, and listed at the end of this file;
-# - papers are the readings critiques are written about; everything else (books, slides, blogs, videos) is a
+# - papers are readings cited with authors, venue and year; everything else (books, slides, blogs, videos) is a
 #   resource with a `kind`;
 # - then: python -m bot check FILE   (every key is described in docs/instructors.md, section 4)
 
@@ -54,14 +54,18 @@ def _session(number: int, placed: PlacedSession, with_readings: bool) -> dict[st
     return data
 
 
-def _checks(page: Page) -> dict[tuple[int, str, int], str]:
-    """(session number, what, index) → the comment: ('date'|'topic', 0) or ('papers'|'resources', i)."""
-    checks: dict[tuple[int, str, int], str] = {}
+def _checks(page: Page) -> dict[tuple[object, ...], str]:
+    """(session number, what, index) → the comment: ('date'|'topic', 0) or ('papers'|'resources', i); and
+    (section, index) for an entry of breaks, office_hours, deadlines or exams, ('course', key) for a course key."""
+    checks: dict[tuple[object, ...], str] = extra_checks(page)
     for number, placed in enumerate(page.sessions, 1):
         if placed.checks:
             checks[(number, "date", 0)] = "; ".join(placed.checks)
+        topic = [c for c in (placed.raw.topic_check,) if c]
         if len(placed.raw.topics) > 1:
-            checks[(number, "topic", 0)] = "the page has several lines here, joined with “;”"
+            topic.append("the page has several lines here, joined with “;”")
+        if topic:
+            checks[(number, "topic", 0)] = "; ".join(topic)
         kinds = {"papers": [i for i in placed.raw.items if i.kind == "paper"],
                  "resources": [i for i in placed.raw.items if i.kind != "paper"]}
         for what, items in kinds.items():
@@ -75,17 +79,25 @@ def _checks(page: Page) -> dict[tuple[int, str, int], str]:
     return checks
 
 
-def _annotate(text: str, checks: dict[tuple[int, str, int], str]) -> str:
-    out, number, listing, index = [], 0, "", -1
+def _annotate(text: str, checks: dict[tuple[object, ...], str]) -> str:
+    out, number, listing, index, section, entry = [], 0, "", -1, "", -1
     for line in text.splitlines():
-        if m := re.fullmatch(r"  - number: (\d+)", line):
+        if m := re.fullmatch(r"(\w+):.*", line):
+            section, entry = m[1], -1
+        elif section != "sessions" and line.startswith("  - "):
+            entry += 1
+        if section == "sessions" and (m := re.fullmatch(r"  - number: (\d+)", line)):
             number, listing, index = int(m[1]), "", -1
         elif m := re.fullmatch(r"    (papers|resources):.*", line):
             listing, index = m[1], -1
         elif number and line.startswith("      - "):
             index += 1
-        key = None
-        if m := re.fullmatch(r"    (date|topic): .*", line):
+        key: tuple[object, ...] | None = None
+        if section == "course" and (m := re.fullmatch(r"  (\w+):.*", line)):
+            key = ("course", m[1])
+        elif section not in {"course", "sessions"} and line.startswith("  - "):
+            key = (section, entry)
+        elif section == "sessions" and (m := re.fullmatch(r"    (date|topic): .*", line)):
             key = (number, m[1], 0)
         elif number and listing and line.startswith("      - "):
             key = (number, listing, index)
@@ -101,11 +113,12 @@ def _text(page: Page, source: str, with_readings: bool) -> str:
     season = "Spring" if first.month <= 5 else "Summer" if first.month <= 7 else "Fall"
     course: dict[str, object] = {
         "title": page.title, "instructor": page.instructor or "TBA", "term": page.term or f"{season} {first.year}",
-        "first_day": first, "last_day": last, "timezone": "UTC",
-        "meeting_days": Flow(WEEKDAYS[d] for d in page.meeting_days), "class_start": None, "class_end": None,
-        "room": None,
+        "first_day": first, "last_day": last,
     }
-    data: dict[str, object] = {"course": course,
+    if (end := term_end(page)) is not None:
+        course["term_end"] = end
+    course |= course_keys(page)
+    data: dict[str, object] = {"course": course, **extra_sections(page),
                                "sessions": [_session(n, p, with_readings) for n, p in enumerate(page.sessions, 1)]}
     if page.other_topics:
         data["other_topics"] = list(page.other_topics)
@@ -117,7 +130,6 @@ def _text(page: Page, source: str, with_readings: bool) -> str:
         "  title: Untitled course\n": "  title: Untitled course  # check: the page's title was not found\n",
         "  timezone: UTC\n": "  timezone: UTC  # check: the page gives no time zone; put the course's, like "
                              "America/New_York\n",
-        "  meeting_days: [": "  # check: the meeting days are the weekdays most classes fall on\n  meeting_days: [",
     }
     if not page.term:
         notes["  term: "] = "  # check: the term is guessed from the first class\n  term: "
@@ -129,10 +141,18 @@ def _text(page: Page, source: str, with_readings: bool) -> str:
 
 
 def _closing(page: Page, unread: list[str]) -> str:
-    missing = ["the time zone (UTC is a placeholder)", "the class times and room (null)"]
+    facts = page.facts
+    missing = [] if facts and facts.zone else ["the time zone (UTC is a placeholder)"]
+    missing += [] if facts and facts.meeting else ["the class times and room (null)"]
     missing += [f"session {n}: no topic on the page (null)" for n, p in enumerate(page.sessions, 1)
                 if not p.raw.topics and not p.raw.reason]
-    missing += ["office hours, deadlines, exams and the critique rules, if the page states them: add them by hand"]
+    absent = [name for name, got in (("office hours", facts and facts.hours), ("deadlines", facts and facts.deadlines),
+                                     ("exams", facts and (facts.exams or any(p.raw.exam for p in page.sessions))))
+              if not got]
+    if absent:
+        missing.append(f"no {' or '.join(absent)} found on the page: add any it states by hand")
+    if not missing + unread:
+        return ""
     lines = ["", "# Could not be read from the page (fill in by hand):"]
     lines += [f"# - {' '.join(x.split())}" for x in missing + unread]
     return "\n".join(lines) + "\n"
@@ -157,4 +177,6 @@ def write(page: Page, source: str) -> Draft:
         papers=sum(i.kind == "paper" for p in placed for i in p.raw.items) if readings else 0,
         resources=sum(i.kind != "paper" for p in placed for i in p.raw.items) if readings else 0,
         year=page.year.year, year_how=page.year.how, checks=text.count("# check:"), unread=tuple(unread),
+        deadlines=len(page.facts.deadlines) if page.facts else 0, exams=len(page.facts.exams) if page.facts else 0,
+        office_hours=len(page.facts.hours) if page.facts else 0,
     )

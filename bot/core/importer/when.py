@@ -23,6 +23,8 @@ DATE = (rf"(?:{MONTH}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}})
         rf"|(?P<d4>\d{{1,2}})\s+{MONTH.replace('mon', 'mon4')}(?:\s+(?P<y4>\d{{4}}))?)")
 LEADING = re.compile(rf"^(?:{NUMBER})?(?:{WEEKDAY}\s*)?{DATE}(?:\s*\({WEEKDAY.replace('wd', 'wd2')}\))?"
                      r"(?=$|[\s:,;|.)\]—–-])", re.I)
+RANGE_END = re.compile(rf"\s*(?:[–—-]|to|through|thru)\s*(?:{WEEKDAY}\s*)?(?:{MONTH}\s+|(?P<m>\d{{1,2}})/)?"
+                       r"(?P<d>\d{1,2})\b(?!\s*(?:[:.]\d|[ap]\.?m))", re.I)
 ANYWHERE = re.compile(rf"\b{WEEKDAY}\s*{DATE}\b", re.I)
 TERM = re.compile(r"\b(Fall|Spring|Summer|Winter|Autumn)\s+(?:semester\s+|term\s+|quarter\s+)?((?:19|20)\d\d)\b", re.I)
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
@@ -39,6 +41,7 @@ class PageDate:
     weekday: int | None
     rest: str  # the text after the date on the same line (often the topic)
     raw: str
+    until: tuple[int, int] | None = None  # (month, day) when the page gives a range, "Mar 9–13"
 
 
 def _weekday(name: str | None) -> int | None:
@@ -78,7 +81,13 @@ def leading_date(text: str) -> PageDate | None:
         return None
     if m.group("m3") and not m.group("num") and not m.group("wd") and m.group("d3") is None and rest.strip():
         return None  # "11/ something" without a session number is too weak to start a class
-    return _from_match(m, re.sub(r"^[\s:,;|.)\]—–-]+", "", rest).strip())
+    date = _from_match(m, re.sub(r"^[\s:,;|.)\]—–-]+", "", rest).strip())
+    if date and date.day and (r := RANGE_END.match(rest)):
+        month = MONTHS.index(r["mon"].lower()[:3]) + 1 if r["mon"] else (int(r["m"]) if r["m"] else date.month)
+        rest = re.sub(r"^[\s:,;|.)\]—–-]+", "", rest[r.end():]).strip()
+        return PageDate(date.month, date.day, date.year, date.weekday, rest, m[0].strip() + r[0].rstrip(), (month,
+                        int(r["d"])))
+    return date
 
 
 def weekday_mentions(text: str) -> list[PageDate]:
@@ -153,3 +162,38 @@ def fill_lost_day(month: int, year: int, before: dt.date | None, after: dt.date 
         if when and (before is None or when > before) and (after is None or when < after) and when.weekday() in meets:
             candidates.append(when)
     return (candidates[0] if candidates else None), len(candidates)
+
+
+PROSE_DATE = re.compile(rf"\b(?:{WEEKDAY}\s*)?{DATE}(?![\w/])", re.I)
+
+
+def dates_in(text: str) -> list[tuple[PageDate, tuple[int, int]]]:
+    """Every full date in a sentence ("Fri Feb 7", "2/21", "March 3", "Wednesday, March 4") and where it is."""
+    found = []
+    for m in PROSE_DATE.finditer(text):
+        if m.group("m3") and (m.group("d3") is None or re.match(r"\s*(?:points?|pages?|%)", text[m.end():])):
+            continue
+        if m.group("y2") is None and m.group("m3") and re.search(r"\d[.:]?\s*$", text[:m.start()]):
+            continue
+        if "may" in (m.group("mon"), m.group("mon4")):  # the verb, not the month
+            continue
+        if (d := _from_match(m, "")) and d.day:
+            found.append((d, (m.start(), m.end())))
+    return found
+
+
+def place_date(date: PageDate, first: dt.date, last: dt.date) -> tuple[dt.date | None, str | None]:
+    """A date stated in a sentence, in the year that puts it nearest the term; a wrong weekday is said."""
+    if date.day is None:
+        return None, None
+    if date.year:
+        day = real(date.year, date.month, date.day)
+    else:
+        options = [d for y in range(first.year - 1, last.year + 2) if (d := real(y, date.month, date.day))]
+        day = min(options, key=lambda d: (max((first - d).days, 0, (d - last).days), d), default=None)
+    if day is None:
+        return None, None
+    if date.weekday is not None and day.weekday() != date.weekday:
+        names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        return day, f"the page says {names[date.weekday]} but {day} is a {names[day.weekday()]}"
+    return day, None

@@ -1,0 +1,154 @@
+"""Every test page against its hand transcription: the issue's scores, held on each page, and nothing carried over.
+
+The pages: the seed (flattened text), an HTML table with a Due column, holidays, a break and exam rows plus
+deadlines and office hours in sentences (networks_exams.html), APA citations under dated Markdown headings
+(cognition_apa.md), a Markdown list under "Tue Jan 21" headings (consensus.md), an HTML table with links
+(databases.html) and a Markdown table (compilers_table.md). Each transcription sits next to its page (the seed's
+is tests/data/courses/ml_at_scale.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.core.importer import ImportProblem, import_page
+from bot.core.importer.lines import guess_kind
+from bot.core.importer.score import Score, score
+from bot.core.loader import load_text
+from bot.core.model import Course
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SYLLABI = DATA / "syllabi"
+PAGES = {  # page → its hand transcription
+    "ml_at_scale.txt": DATA / "courses" / "ml_at_scale.yaml",
+    "networks_exams.html": SYLLABI / "networks_exams.yaml",
+    "cognition_apa.md": SYLLABI / "cognition_apa.yaml",
+    "consensus.md": SYLLABI / "consensus.yaml",
+    "databases.html": SYLLABI / "databases.yaml",
+    "compilers_table.md": SYLLABI / "compilers_table.yaml",
+    "stats_table.html": SYLLABI / "stats_table.yaml",
+    "stats_table.txt": SYLLABI / "stats_table.yaml",  # the same table copied as tab-separated text
+}
+# What each page reached when these tests were written (readings on date, in the same list, papers split right,
+# facts right): a change that loses any of it fails here, beyond the issue's floor.
+REACHED = {
+    "ml_at_scale.txt": (99, 99, 84, 7),  # the lost name, two typos fixed by hand; no time zone on the page
+    "networks_exams.html": (27, 27, 16, 17),
+    "cognition_apa.md": (26, 25, 18, 12),  # a book whose publisher names no cue ("Appleton-Century-Crofts")
+    "consensus.md": (8, 8, 4, 6),
+    "databases.html": (6, 6, 4, 5),
+    "compilers_table.md": (4, 4, 2, 6),
+    "stats_table.html": (25, 25, 3, 20),
+    "stats_table.txt": (25, 25, 3, 20),
+}
+
+
+def draft_of(name: str) -> str:
+    text = (SYLLABI / name).read_text(encoding="utf-8")
+    return import_page(text, kind=guess_kind(text, name), source=name).text
+
+
+@pytest.fixture(scope="module", params=sorted(PAGES))
+def measured(request: pytest.FixtureRequest) -> tuple[str, Course, Course, Score]:
+    name = request.param
+    draft = load_text(draft_of(name)).course
+    reference = load_text(PAGES[name].read_text(encoding="utf-8")).course
+    return name, draft, reference, score(draft, reference)
+
+
+def test_every_class_date_right(measured: tuple[str, Course, Course, Score]) -> None:
+    """All of the transcription's class dates, and no other."""
+    name, draft, reference, s = measured
+    assert (s.dates_right, s.extra_dates) == (s.dates, 0), name
+    assert [c.date for c in draft.sessions] == [c.date for c in reference.sessions]
+
+
+def test_readings_on_the_right_date_and_list(measured: tuple[str, Course, Course, Score]) -> None:
+    """≥ 95% of the readings on the right date, ≥ 90% in the same list; and no worse than reached."""
+    name, _, _, s = measured
+    assert Score.share(s.on_date, s.items) >= 0.95 and Score.share(s.same_list, s.items) >= 0.90, name
+    assert (s.on_date, s.same_list) >= REACHED[name][:2], name
+
+
+def test_citations_split_as_transcribed(measured: tuple[str, Course, Course, Score]) -> None:
+    """Authors, venue and year as in the transcription for ≥ 90% of the papers."""
+    name, _, _, s = measured
+    assert Score.share(s.split_right, s.papers) >= 0.90 and s.split_right >= REACHED[name][2], name
+
+
+def test_deadlines_exams_office_hours_and_course_keys(measured: tuple[str, Course, Course, Score]) -> None:
+    """What the page states besides readings: as many facts right as reached (every one where the page gives it)."""
+    name, _, _, s = measured
+    assert s.facts_right >= REACHED[name][3], name
+
+
+def test_cut_short_topics_and_kinds_cannot_pass_by_chance() -> None:
+    """Control: the score notices a draft that lost a class, moved a reading or split a paper differently."""
+    reference = load_text(PAGES["networks_exams.html"].read_text(encoding="utf-8")).course
+    text = draft_of("networks_exams.html")
+    damaged = load_text(text.replace("date: 2026-04-15", "date: 2026-04-16").replace("venue: ACM TOCS", "venue: x")
+                        .replace("kind: homework\n    due: 2026-01-23 23:59", "kind: homework\n    due: 2026-01-23"
+                                 " 12:00")).course
+    s = score(damaged, reference)
+    assert s.extra_dates == 1 and s.on_date < s.items and s.split_right < s.papers and s.facts_right < s.facts
+
+
+@pytest.mark.parametrize("name", sorted(set(PAGES) - {"ml_at_scale.txt"}))
+def test_nothing_from_the_first_course_in_another_draft(name: str) -> None:
+    """No word of the first course (its instructor, building, critiques, a paper of it) in another page's draft."""
+    text = draft_of(name).lower()
+    for word in ("jacobs", "iribe", "critique", "machine learning", "attention is all you need"):
+        assert not re.search(rf"\b{word}\b", text), (name, word)
+
+
+def test_networks_page_details() -> None:
+    """The HTML page's deadlines, exams, office hours, break and meeting pattern, with the guesses marked."""
+    text = draft_of("networks_exams.html")
+    course = load_text(text).course
+    assert [(d.id, d.due, d.due_time) for d in course.deadlines] == [
+        ("hw1", dt.date(2026, 1, 23), dt.time(23, 59)), ("quiz1", dt.date(2026, 2, 11), dt.time(10, 30)),
+        ("hw2", dt.date(2026, 2, 13), dt.time(17, 0)), ("hw3", dt.date(2026, 3, 6), dt.time(23, 59)),
+        ("project-proposal", dt.date(2026, 3, 27), dt.time(23, 59)), ("hw4", dt.date(2026, 4, 10), dt.time(23, 59)),
+        ("final-project-report", dt.date(2026, 4, 22), dt.time(23, 59))]
+    assert text.count("# check: the page gives no time: due at the end of the day") == 3
+    assert [(b.name, b.start, b.end) for b in course.breaks] == [("Spring break", dt.date(2026, 3, 9),
+                                                                  dt.date(2026, 3, 13))]
+    assert course.term_end == dt.date(2026, 4, 28) and str(course.timezone) == "America/Chicago"
+    assert [(h.who, h.place, h.link) for h in course.office_hours] == [
+        ("Prof. Delgado", "Kirk Hall 412", None), ("Sam Oduya (TA)", "Online", "https://zoom.us/j/5550101")]
+    assert [s.topic for s in course.sessions if s.is_exam] == ["Midterm exam (in class)"]  # not "Midterm review"
+    assert "Last updated" not in text  # the footer after the table is not a reading
+
+
+def test_stats_pages_details() -> None:
+    """The Reading column as readings, the break row as a break, homework at the prose's 11:59pm; HTML = text."""
+    html, txt = draft_of("stats_table.html"), draft_of("stats_table.txt")
+    body = lambda text: text[text.index("\nsessions:"):]  # noqa: E731  (the titles differ: the text has no <h1>)
+    assert body(html) == body(txt)
+    course = load_text(html).course
+    assert [(b.name, b.start, b.end) for b in course.breaks] == [("Spring break", dt.date(2026, 3, 16),
+                                                                  dt.date(2026, 3, 20))]
+    assert dt.date(2026, 3, 16) not in [s.date for s in course.sessions]
+    assert {d.due_time for d in course.deadlines} == {dt.time(23, 59)} and "the page gives no time:" not in html
+    assert [s.reason for s in course.sessions if s.reason] == ["Instructor at a conference"]
+    assert "joined with" not in html and html.count("# check:") <= 3
+
+
+def test_untuned_page_lower_bound() -> None:
+    """history_weeks.md: a page written after the importer's changes, of a shape it was not tuned for ("Week 1 (Jan
+    13, 15)" headings, "Tuesday:" lines, bulleted "Author, *Title*, pp. 1–30"). It is below the issue's targets: today
+    it gives no draft at all (no line starts with a class's date), and says so. A lower bound, not a target: should
+    a change read it, its draft must load and keep every date it gets right; raise the bound then."""
+    text = (SYLLABI / "history_weeks.md").read_text(encoding="utf-8")
+    reference = load_text((SYLLABI / "history_weeks.yaml").read_text(encoding="utf-8")).course
+    try:
+        draft = import_page(text, kind=guess_kind(text, "history_weeks.md"), source="history_weeks.md")
+    except ImportProblem as problem:
+        assert "No dated sessions found on the page" in str(problem)
+        return
+    s = score(load_text(draft.text).course, reference)
+    assert s.dates_right >= 0 and s.on_date >= 0 and s.split_right >= 0 and s.facts_right >= 0
