@@ -19,6 +19,7 @@ for a 30-session page (a longer page gets a proportional budget).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import subprocess
@@ -51,7 +52,7 @@ class Row:
     p50_ms: float
     max_ms: float
     command_ms: float
-    score: Score | None  # None: the page gives no draft
+    score: Score  # nothing right when the page gives no draft (`problem` then says why)
     checks: int
     problem: str = ""
 
@@ -61,9 +62,8 @@ class Row:
 
     def missed(self) -> list[str]:
         s, share = self.score, Score.share
-        if s is None:
-            return ["no draft"] + ([] if self.command_ms <= self.budget_ms else ["time"])
-        found = [] if (s.dates_right, s.extra_dates) == (s.dates, 0) else ["dates"]
+        found = ["no draft"] if self.problem else []
+        found += [] if (s.dates_right, s.extra_dates) == (s.dates, 0) else ["dates"]
         found += [] if share(s.on_date, s.items) >= TARGETS["on_date"] else ["on date"]
         found += [] if share(s.same_list, s.items) >= TARGETS["same_list"] else ["same list"]
         found += [] if share(s.split_right, s.papers) >= TARGETS["split"] else ["split"]
@@ -116,8 +116,10 @@ def bench_page(name: str, transcription: Path, runs: int) -> Row:
             pass
         times.append((time.perf_counter() - start) * 1000)
     wall = command_ms(SYLLABI / name, name in UNTUNED)
-    if draft is None:
-        return Row(name, shape(name, text), 0, statistics.median(times), max(times), wall, None, 0, failed)
+    if draft is None:  # the transcription's totals, none of them right
+        nothing = dataclasses.replace(score(reference, reference), dates_right=0, on_date=0, same_list=0,
+                                      split_right=0, facts_right=0)
+        return Row(name, shape(name, text), 0, statistics.median(times), max(times), wall, nothing, 0, failed)
     course = load_text(draft.text).course
     return Row(name, shape(name, text), len(course.sessions), statistics.median(times), max(times), wall,
                score(course, reference), draft.checks)
@@ -133,12 +135,8 @@ def table(rows: list[Row], runs: int) -> str:
     for r in rows:
         s = r.score
         page = f"{r.page} (not tuned)" if r.page in UNTUNED else r.page
-        if s is None:
-            lines.append(f"| {page} | {r.shape} | 0 | {r.p50_ms:.1f} / {r.max_ms:.1f} ms | {r.command_ms:.0f} ms | "
-                         f"no draft: {r.problem.split(':')[0]} | 0% | 0% | 0% | 0% | – | **missed: "
-                         f"{', '.join(r.missed())}**")
-            continue
-        dates = f"{s.dates_right}/{s.dates}" + (f" (+{s.extra_dates} extra)" if s.extra_dates else "")
+        dates = f"{s.dates_right}/{s.dates}" + (f" (+{s.extra_dates} extra)" if s.extra_dates else "") + (
+            f" (no draft: “{r.problem.split(':')[0]}”)" if r.problem else "")
         missed = r.missed()
         lines.append(f"| {page} | {r.shape} | {r.sessions} | {r.p50_ms:.1f} / {r.max_ms:.1f} ms | "
                      f"{r.command_ms:.0f} ms | {dates} | {pct(s.on_date, s.items)} | {pct(s.same_list, s.items)} | "

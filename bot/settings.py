@@ -45,6 +45,12 @@ class Settings:
     exam_reminder_days: tuple[int, ...] = (7, 1, 0)
     weekly_digest: bool = True
     office_hours_reminder: bool = False
+    feed_port: int | None = None  # the live calendar feed's port (off when unset)
+    feed_host: str = "127.0.0.1"
+    public_url: str | None = None  # where students reach the feed (the operator's HTTPS proxy)
+    calendar_feed: bool = True  # a server may turn the feed off with /setup
+    scheduled_events: bool | None = None  # Discord events: None = on when the bot may create events
+    events_days: int = 14
     api_base: str | None = None  # tests only: where the fake Discord listens
 
     @property
@@ -121,6 +127,28 @@ def api_base(raw: str) -> str:
     return text
 
 
+def port(raw: str) -> int:
+    number = schema.whole_number(raw)
+    if not 1 <= number <= 65535:
+        raise ValueError(f"“{raw.strip()}” should be a port number from 1 to 65535, like 8080.")
+    return number
+
+
+def public_url(raw: str) -> str:
+    text = raw.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#@]+(?:/[^\s?#]*)?", text):
+        raise ValueError(f"“{text[:80]}” should be the address students reach the feed at, like "
+                         "https://calendar.example.edu (no query or fragment).")
+    return text
+
+
+def days_ahead(raw: str) -> int:
+    number = schema.whole_number(raw)
+    if not 1 <= number <= 90:
+        raise ValueError(f"“{raw.strip()}” should be a whole number of days from 1 to 90.")
+    return number
+
+
 def _text(raw: str) -> str:
     return raw.strip()
 
@@ -144,6 +172,8 @@ KEYS: dict[str, Key] = {
     "critique_cutoff": TIME, "reminder_evening": TIME, "reminder_morning": TIME,
     "reminder_hours_before": LEAD_TIMES, "deadline_reminder_hours": LEAD_TIMES, "project_reminder_days": LEAD_TIMES,
     "exam_reminder_days": LEAD_TIMES, "weekly_digest": SWITCH, "office_hours_reminder": SWITCH,
+    "feed_port": Key(port, nullable=True), "feed_host": Key(_text), "public_url": Key(public_url, nullable=True),
+    "calendar_feed": SWITCH, "scheduled_events": Key(switch, nullable=True), "events_days": Key(days_ahead),
     "api_base": Key(api_base, nullable=True),
 }
 assert set(KEYS) == {f.name for f in fields(Settings)}, "every setting needs a Key"

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from bot.store.base import StoreError, cannot_write, is_storage_error
 from bot.store.course import CourseTables, StoredUpload
+from bot.store.events import EventRow, EventTables
 from bot.store.ledger import FINAL_STATES, LedgerEntry, LedgerTable
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.students import StudentTables, Subscription
 
-__all__ = ["FINAL_STATES", "MIGRATIONS", "SCHEMA_VERSION", "LedgerEntry", "Store", "StoreError", "StoredUpload",
-           "Subscription", "cannot_write", "is_storage_error"]
+__all__ = ["FINAL_STATES", "MIGRATIONS", "SCHEMA_VERSION", "EventRow", "LedgerEntry", "Store", "StoreError",
+           "StoredUpload", "Subscription", "cannot_write", "is_storage_error"]
 
 
-class Store(LedgerTable, StudentTables, CourseTables):
+class Store(LedgerTable, StudentTables, CourseTables, EventTables):
     """An open SQLite database with typed methods for each table."""

@@ -117,3 +117,17 @@ class CourseTables(Connection):
         async with self._db.execute(
                 "SELECT guild_id FROM server_settings GROUP BY guild_id ORDER BY MIN(set_at), guild_id") as cursor:
             return [guild_id async for (guild_id,) in cursor]
+
+    # --- the course's secrets (the calendar feed's token) ------------------------------------
+
+    async def secret(self, name: str) -> str | None:
+        row = await self._one("SELECT value FROM course_secrets WHERE name = ?", (name,))
+        return row[0] if row else None
+
+    async def set_secret(self, name: str, value: str, now: dt.datetime) -> None:
+        """Make or replace a secret: the old value stops working at once."""
+        async with self._transaction():
+            await self._db.execute(
+                "INSERT INTO course_secrets (name, value, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+                (name, value, iso(now)))

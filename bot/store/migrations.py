@@ -82,5 +82,24 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER course_uploads_keep BEFORE DELETE ON course_uploads
     BEGIN SELECT RAISE(ABORT, 'course_uploads is append-only'); END;
     """,
+    # 7: the course's secrets by name (the calendar feed's token), made on first start, replaced on reset.
+    """
+    CREATE TABLE course_secrets (
+        name        TEXT PRIMARY KEY,
+        value       TEXT NOT NULL,
+        created_at  TEXT NOT NULL             -- ISO 8601, UTC
+    );
+    """,
+    # 8: Discord scheduled events: one row per occurrence key (a class, an exam, an office hour on a day),
+    # written before the event is created and completed with its id after, so a crash never duplicates one.
+    """
+    CREATE TABLE scheduled_events (
+        key          TEXT PRIMARY KEY,
+        event_id     INTEGER,                 -- NULL while being created
+        state        TEXT NOT NULL CHECK (state IN ('creating', 'live', 'cancelled', 'removed', 'deleted_by_admin')),
+        fingerprint  TEXT,                    -- what we last wrote (name, times, location), to notice a hand edit
+        updated_at   TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
