@@ -41,7 +41,7 @@ SYLLABI = REPO / "tests" / "data" / "syllabi"
 SEED = ("ml_at_scale.txt", REPO / "tests" / "data" / "courses" / "ml_at_scale.yaml")
 COMMAND_MS_PER_30_SESSIONS = 1000.0
 TARGETS = {"on_date": 0.95, "same_list": 0.90, "split": 0.90}
-UNTUNED = {"history_weeks.md"}  # written after the importer's changes, never tuned to
+UNTUNED = {"urban_lms.html", "ethics_plain.txt"}  # written after the importer's changes, never tuned to
 
 
 @dataclass(frozen=True, slots=True)

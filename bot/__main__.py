@@ -280,11 +280,35 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
     return 0
 
 
-def _calendar(course: Course, revisions: Mapping[str, Revision] | None, output: str) -> int:
+def _feed_url(settings: Settings) -> str | None:
+    """The live feed's address when the feed is on, so the file is the feed's bytes (None: no feed, no token yet)."""
+    import asyncio
+
+    from bot.store import Store
+    from bot.web import FEED_TOKEN, feed_url
+
+    if settings.feed_port is None or not settings.public_url or not settings.calendar_feed:
+        return None
+    if not Path(settings.database).exists():
+        return None
+
+    async def read() -> str | None:
+        store = await Store.open(settings.database)
+        try:
+            return await store.secret(FEED_TOKEN)
+        finally:
+            await store.close()
+
+    token = asyncio.run(read())
+    return feed_url(settings.public_url, token) if token else None
+
+
+def _calendar(course: Course, revisions: Mapping[str, Revision] | None, output: str,
+              feed: str | None = None) -> int:
     """Write the course's .ics; `revisions` are the change log's, so the bytes are those /calendar sends."""
     from bot.core.ics import build_calendar
 
-    data = build_calendar(course, revisions)
+    data = build_calendar(course, revisions, feed)
     if output == "-":
         sys.stdout.buffer.write(data)
         return 0
@@ -324,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return console.run(course, clock, settings=settings)
     if args.command == "calendar":
-        return _calendar(*_course_and_revisions_or_exit(settings), output=args.output)
+        return _calendar(*_course_and_revisions_or_exit(settings), output=args.output, feed=_feed_url(settings))
     if args.command == "reminders":
         return _reminders(settings, _current_course_or_exit(settings), args.start, args.end, args.now)
     token = os.environ.get("DISCORD_TOKEN", "").strip()

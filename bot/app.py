@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import gc
 import logging
 import signal
@@ -22,13 +23,16 @@ from bot.core.model import Course
 from bot.core.upload import UploadError
 from bot.course_state import CourseState
 from bot.delivery import ReminderService
+from bot.events import EventSync
 from bot.server_config import ServerConfig, default_origins
 from bot.settings import Settings
 from bot.store import Store, StoreError, cannot_write, is_storage_error
+from bot.web import CourseFeed, open_feed
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+EVENTS_SYNC_AT = dt.time(4, 0)  # the daily sync of Discord events, course time: a quiet hour
 SHUTDOWN_GRACE = 2.0  # seconds for commands in flight; SIGTERM must exit within 5
 
 
@@ -107,7 +111,10 @@ class CourseBot(commands.Bot):
             log.warning("using a non-Discord API base: %s (tests only)", settings.api_base)
         self.store: Store | None = None
         self.reminders: ReminderService | None = None
+        self.events: EventSync | None = None
+        self.events_task: asyncio.Task[None] | None = None
         self.state: CourseState | None = None
+        self.feed: CourseFeed | None = None  # the live calendar feed, when feed_port is set
         self.synced_count = 0
         self._ready_logged = False
 
@@ -135,6 +142,11 @@ class CourseBot(commands.Bot):
             course = await self.state.load()
         except ScheduleError as exc:
             raise StartupError("The schedule has problems:\n  " + "\n  ".join(map(str, exc.problems))) from None
+        try:
+            self.feed = await open_feed(lambda: self.settings, self.store, self.state, self.clock)
+        except OSError as exc:
+            raise StartupError(f"The calendar feed cannot listen on {self.settings.feed_host}:"
+                               f"{self.settings.feed_port}: {exc.strerror or exc}") from None
         from bot.cogs.calendar import Calendar
         from bot.cogs.instructor import Instructor
         from bot.cogs.reminders import Reminders
@@ -155,14 +167,40 @@ class CourseBot(commands.Bot):
         self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,
                                          self.settings.reminders, course.timezone)
         await self.reminders.start(course)
+        self.events = EventSync(self, self.store, self.clock, lambda: self.config.course_guild, lambda: self.settings)
+        self.reminders.scheduler.every_day("scheduled-events", self._sync_events_daily, EVENTS_SYNC_AT)
         await instructor.uploads.announce_missed()
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
     async def _replan(self, course: Course) -> None:
         if self.reminders is not None:
             await self.reminders.replan(course)
+        self.sync_events_soon()
         if self._match_critique_commands(course):  # a reloaded file added or dropped the critiques
             await self.sync_commands()
+
+    def sync_events_soon(self) -> asyncio.Task[None] | None:
+        """Bring the server's scheduled events in step with the course, in the background (one after another)."""
+        if self.events is None or self.state is None or self.state.course is None:
+            return None
+        previous, course = self.events_task, self.state.course
+
+        async def run() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            try:
+                assert self.events is not None
+                await self.events.sync(self.state.course if self.state and self.state.course else course)
+            except Exception:
+                log.exception("scheduled events sync failed guild=%s", self.config.course_guild)
+
+        self.events_task = asyncio.create_task(run(), name="scheduled-events-sync")
+        return self.events_task
+
+    async def _sync_events_daily(self) -> None:
+        task = self.sync_events_soon()
+        if task is not None:
+            await task
 
     def _match_critique_commands(self, course: Course) -> bool:
         """With guild commands, /critique exists only in a course with critiques; True when the tree changed.
@@ -195,6 +233,7 @@ class CourseBot(commands.Bot):
             log.info("reconnected session ready guild=%s", self.settings.guild_id)
             return
         self._ready_logged = True
+        self.sync_events_soon()
         log.info("ready user=%s guild=%s commands=%d term=%s", self.user.id if self.user else "?",
                  self.settings.guild_id or "global", self.synced_count, self.course.term)
 
@@ -204,9 +243,14 @@ class CourseBot(commands.Bot):
             running = [t for t in asyncio.all_tasks() if _is_command_task(t) and t is not asyncio.current_task()]
             if running:
                 await asyncio.wait(running, timeout=SHUTDOWN_GRACE / 2)
+        if self.events_task is not None:
+            await asyncio.wait([self.events_task], timeout=SHUTDOWN_GRACE)
         if self.reminders is not None:
             await self.reminders.close()
             self.reminders = None
+        if self.feed is not None:
+            await self.feed.stop()
+            self.feed = None
         await super().close()
         if self.store is not None:
             await self.store.close()

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class ReminderScheduler:
 
     def __init__(self, fire: Fire, timezone: dt.tzinfo) -> None:
         self._fire = fire
+        self._daily: set[str] = set()
         self._scheduler = AsyncIOScheduler(
             timezone=timezone,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -45,7 +47,7 @@ class ReminderScheduler:
         wanted = dict(planned)
         removed = 0
         for job in self._scheduler.get_jobs():
-            if job.id.startswith(RETRY_PREFIX):
+            if job.id.startswith(RETRY_PREFIX) or job.id in self._daily:
                 continue
             if job.id not in wanted:
                 job.remove()
@@ -61,6 +63,12 @@ class ReminderScheduler:
         if changed or removed:
             log.info("reminder jobs synced scheduled=%d changed=%d removed=%d", len(wanted), changed, removed)
         return changed, removed
+
+    def every_day(self, job_id: str, wake: Callable[[], Awaitable[None]], at: dt.time) -> None:
+        """Wake `wake()` every day at `at` (the scheduler's time zone): the daily Discord events sync."""
+        self._daily.add(job_id)
+        self._scheduler.add_job(wake, CronTrigger(hour=at.hour, minute=at.minute), id=job_id, name=job_id,
+                                replace_existing=True)
 
     def retry(self, key: str, at: dt.datetime) -> None:
         """One more attempt for a failed post, at `at`."""
@@ -79,7 +87,8 @@ class ReminderScheduler:
         return job.next_run_time if job else None
 
     def keys(self) -> set[str]:
-        return {job.id for job in self._scheduler.get_jobs()}
+        """The reminder keys with a job (retries included; the daily jobs are not reminders)."""
+        return {job.id for job in self._scheduler.get_jobs() if job.id not in self._daily}
 
     def wakeup(self) -> None:
         """Look at the jobs now (after the clock was moved in a test, or the plan changed)."""

@@ -21,7 +21,20 @@ SERVER_KEYS: dict[str, str] = {
     "announce_channel_id": "announce_channel",
     "instructor_role_id": "instructor_role",
     "student_role_id": "student_role",
+    "calendar_feed": "calendar_feed",
+    "scheduled_events": "scheduled_events",
 }
+SWITCHES = ("calendar_feed", "scheduled_events")
+Value = int | bool
+
+
+def from_text(key: str, text: str) -> Value:
+    """A stored value as the setting's type: a switch is "1"/"0", an id its digits."""
+    return text == "1" if key in SWITCHES else int(text)
+
+
+def to_text(key: str, value: Value) -> str:
+    return ("1" if value else "0") if key in SWITCHES else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +43,13 @@ class Shown:
 
     key: str
     option: str
-    value: int | None
-    source: str  # "set here", "config/bot.yaml", "COURSEBOT_REMINDER_CHANNEL_ID" or "not set"
+    value: Value | None
+    source: str  # "set here", "config/bot.yaml", "COURSEBOT_REMINDER_CHANNEL_ID", "not set" or "default"
 
     @property
     def from_operator(self) -> bool:
         """Set in the config file or the environment, so /setup cannot change it."""
-        return self.source not in ("set here", "not set")
+        return self.source not in ("set here", "not set", "default")
 
 
 class ServerConfig:
@@ -45,7 +58,7 @@ class ServerConfig:
     def __init__(self, settings: Settings, origins: Mapping[str, str]) -> None:
         self.file = settings
         self.origins = dict(origins)
-        self.stored: dict[str, int] = {}
+        self.stored: dict[str, Value] = {}
         self.course_guild: int | None = settings.guild_id
         self.effective = settings
 
@@ -55,7 +68,7 @@ class ServerConfig:
             servers = await store.servers_with_settings()
             self.course_guild = servers[0] if servers else None
         if self.course_guild is not None:
-            self.stored = {k: int(v) for k, v in (await store.server_settings(self.course_guild)).items()
+            self.stored = {k: from_text(k, v) for k, v in (await store.server_settings(self.course_guild)).items()
                            if k in SERVER_KEYS}
         return self._recompute()
 
@@ -73,22 +86,24 @@ class ServerConfig:
         """Every /setup setting with its value and source, in the order of the options."""
         rows = []
         for key, option in SERVER_KEYS.items():
-            if key in self.origins and getattr(self.file, key) is not None:
+            if key in self.origins:
                 rows.append(Shown(key, option, getattr(self.file, key), self.origins[key]))
             elif key in self.stored:
                 rows.append(Shown(key, option, self.stored[key], "set here"))
+            elif key in SWITCHES:
+                rows.append(Shown(key, option, getattr(self.file, key), "default"))
             else:
                 rows.append(Shown(key, option, None, "not set"))
         return rows
 
-    async def store(self, store: Store, guild_id: int, values: Mapping[str, int], set_by: int,
+    async def store(self, store: Store, guild_id: int, values: Mapping[str, Value], set_by: int,
                     now: dt.datetime) -> tuple[Settings, list[Shown]]:
         """Store the values the operator does not own (all at once); returns the new settings and those refused."""
         owned = {row.key: row for row in self.shown() if row.from_operator}
         refused = [owned[k] for k in values if k in owned]
         accepted = {k: v for k, v in values.items() if k not in owned}
         if accepted:
-            await store.set_server_settings(guild_id, {k: str(v) for k, v in accepted.items()}, set_by, now)
+            await store.set_server_settings(guild_id, {k: to_text(k, v) for k, v in accepted.items()}, set_by, now)
             self.course_guild = guild_id
             self.stored |= accepted
         return self._recompute(), refused
@@ -101,4 +116,4 @@ class ServerConfig:
 
 def default_origins(settings: Settings, where: str = "the bot's settings") -> dict[str, str]:
     """Origins for settings made in code (tests, the console): every value that is set counts as the operator's."""
-    return {key: where for key in SERVER_KEYS if getattr(settings, key) is not None}
+    return {key: where for key in SERVER_KEYS if key not in SWITCHES and getattr(settings, key) is not None}

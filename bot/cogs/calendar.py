@@ -1,4 +1,4 @@
-"""/calendar: the course as an .ics attachment, for the student's own calendar app (ephemeral)."""
+"""/calendar: the live feed's links when it is on, and the course as an .ics attachment (ephemeral)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from discord.ext import commands
 
 from bot.app import NO_MENTIONS
 from bot.commands import COMMANDS_BY_NAME
-from bot.core.ics import build_calendar, calendar_filename
+from bot.core.ics import calendar_filename
 from bot.core.ics_text import calendar_contents
 from bot.core.model import Course
+from bot.web import FeedLinks, calendar_bytes
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
@@ -24,6 +25,14 @@ def calendar_note(course: Course) -> str:
             f"It has the {calendar_contents(course)} of {course.name}.")
 
 
+def subscribe_note(links: FeedLinks) -> str:
+    """The live feed's two links and one line on subscribing."""
+    return (f"Subscribe to the live calendar, which follows every change to the course:\n<{links.https}>\n"
+            f"`{links.webcal}`\n"
+            "Google Calendar: Other calendars → + → From URL, paste the https link. Apple Calendar and Outlook: "
+            "open the webcal link (or File → New Calendar Subscription / Add calendar → Subscribe from web).\n")
+
+
 class Calendar(commands.Cog):
     """/calendar."""
 
@@ -32,9 +41,10 @@ class Calendar(commands.Cog):
 
     @app_commands.command(name="calendar", description=COMMANDS_BY_NAME["calendar"].description)
     async def calendar(self, interaction: discord.Interaction) -> None:
-        course = self.bot.course
-        # The change log's revision of each event gives SEQUENCE and LAST-MODIFIED, as `python -m bot calendar`.
-        data = build_calendar(course, self.bot.state.revisions if self.bot.state else None)
-        file = discord.File(io.BytesIO(data), filename=calendar_filename(course))
-        await interaction.response.send_message(calendar_note(course), file=file, ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        course, state, feed = self.bot.course, self.bot.state, self.bot.feed
+        assert state is not None
+        # The feed's bytes when it runs (SEQUENCE and LAST-MODIFIED from the change log, as the feed serves them).
+        file = discord.File(io.BytesIO(calendar_bytes(feed, state)), filename=calendar_filename(course))
+        links = feed.links() if feed is not None else None
+        text = (subscribe_note(links) if links else "") + calendar_note(course)
+        await interaction.response.send_message(text, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS)

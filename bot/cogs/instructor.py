@@ -42,6 +42,7 @@ from bot.core.model import DEADLINE_KINDS
 from bot.course_state import Outcome
 from bot.render import embeds
 from bot.server_config import ServerConfig
+from bot.web import reset_message
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
@@ -70,8 +71,8 @@ def is_instructor(interaction: discord.Interaction, config: ServerConfig) -> boo
 
 
 class Instructor(commands.Cog):
-    """/course cancel|move|add-reading|remove-reading|officehours|deadline …|upload|download|changes|undo|reload,
-    /announce."""
+    """/course cancel|move|add-reading|remove-reading|officehours|deadline …|upload|download|changes|undo|reload|
+    calendar-reset, /announce."""
 
     course = app_commands.Group(name="course", description="Change the course plan (instructors only)",
                                 default_permissions=INSTRUCTOR_PERMISSIONS, guild_only=True)
@@ -210,6 +211,12 @@ class Instructor(commands.Cog):
         await acknowledge(interaction)
         await self.uploads.download(interaction)
 
+    @course.command(name="calendar-reset", description="Give the calendar feed a new link (the old one stops working)")
+    async def calendar_reset(self, interaction: discord.Interaction) -> None:
+        await acknowledge(interaction)
+        await interaction.followup.send(await reset_message(self.bot.feed), ephemeral=True,
+                                        allowed_mentions=NO_MENTIONS)
+
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:
         pages = change_pages(self.bot)
@@ -268,7 +275,8 @@ class Instructor(commands.Cog):
                 raise ChangeError("student_role_id is not set, so I cannot ping the students' role. Nothing was sent.")
             content = f"<@&{role}>"
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role)])
-        doc = embeds.Doc("Announcement", [embeds.safe(message)], footer=f"— {interaction.user.display_name}")
+        doc = embeds.Doc("Announcement", [embeds.instructor_markdown(message)],
+                         footer=f"— {interaction.user.display_name}")
         await acknowledge(interaction)
         channel = self.bot.get_partial_messageable(channel_id)
         for i, page in enumerate(embeds.pack(doc)):

@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 # What the bot needs in a channel it posts in: reminders are text, announcements and answers are embeds.
 CHANNEL_NEEDS = (("view_channel", "View Channel"), ("send_messages", "Send Messages"), ("embed_links", "Embed Links"))
 LABELS = {"reminder_channel_id": "Reminder channel", "announce_channel_id": "Announcement channel",
-          "instructor_role_id": "Instructor role", "student_role_id": "Students' role"}
+          "instructor_role_id": "Instructor role", "student_role_id": "Students' role",
+          "calendar_feed": "Calendar feed", "scheduled_events": "Discord events"}
+SWITCH_WORDS_KEYS = ("calendar_feed", "scheduled_events")
+SWITCH_WORDS = {True: "on", False: "off", None: "on when I have the Create Events permission"}
 WHEN_UNSET = {
     "reminder_channel_id": "reminders go only to students who turned them on with /remind",
     "announce_channel_id": "course changes are not announced and /announce has nowhere to post",
@@ -59,14 +62,18 @@ class Setup(commands.Cog):
     @app_commands.describe(reminder_channel="Where reminders are posted",
                            announce_channel="Where course changes and announcements are posted",
                            instructor_role="Members with this role may change the course",
-                           student_role="The role an announcement may ping")
+                           student_role="The role an announcement may ping",
+                           calendar_feed="The live calendar students subscribe to (on or off)",
+                           scheduled_events="The coming classes, exams and office hours as Discord events")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def setup(self, interaction: discord.Interaction,
                     reminder_channel: discord.TextChannel | None = None,
                     announce_channel: discord.TextChannel | None = None,
                     instructor_role: discord.Role | None = None,
-                    student_role: discord.Role | None = None) -> None:
+                    student_role: discord.Role | None = None,
+                    calendar_feed: bool | None = None,
+                    scheduled_events: bool | None = None) -> None:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             raise app_commands.CheckFailure("Only members with Manage Server can use /setup. Nothing was changed.")
         refusal = self.bot.config.refusal(interaction.guild_id)
@@ -75,17 +82,20 @@ class Setup(commands.Cog):
         chosen = {key: value for key, value in (("reminder_channel_id", reminder_channel),
                                                  ("announce_channel_id", announce_channel),
                                                  ("instructor_role_id", instructor_role),
-                                                 ("student_role_id", student_role)) if value is not None}
+                                                 ("student_role_id", student_role),
+                                                 ("calendar_feed", calendar_feed),
+                                                 ("scheduled_events", scheduled_events)) if value is not None}
         problems = [p for key, value in chosen.items()
                     if isinstance(value, discord.Role) and (p := role_problem(key, value))]
         if problems:
             raise ChangeError("\n".join([*problems, "Nothing was stored."]))
         await acknowledge(interaction)
-        lines = await self._store(interaction, {k: v.id for k, v in chosen.items()}) if chosen else []
+        values = {k: v if isinstance(v, bool) else v.id for k, v in chosen.items()}
+        lines = await self._store(interaction, values) if chosen else []
         lines += self._overview(interaction.guild)
         await send_doc(interaction, embeds.Doc("Course bot settings", lines), ephemeral=True)
 
-    async def _store(self, interaction: discord.Interaction, values: dict[str, int]) -> list[str]:
+    async def _store(self, interaction: discord.Interaction, values: dict[str, int | bool]) -> list[str]:
         """Store what /setup may change, put it into effect, and say what was and was not stored."""
         assert self.bot.store is not None and interaction.guild_id is not None
         before = self.bot.settings
@@ -104,6 +114,8 @@ class Setup(commands.Cog):
             await self.bot.state.replan()
             lines.append(f"Reminders re-planned for <#{after.reminder_channel_id}>: "
                          f"{self.bot.reminders.pending_count()} still to post.")
+        if after.scheduled_events != before.scheduled_events:
+            self.bot.sync_events_soon()
         return lines
 
     def _overview(self, guild: discord.Guild | None) -> list[str]:
@@ -115,15 +127,21 @@ class Setup(commands.Cog):
                 warning = self._channel_warning(guild, row.value)
                 if warning:
                     lines.append(warning)
+        if self.bot.events is not None and (status := self.bot.events.status()):
+            lines.append(status)
         course = self.bot.course
         lines.append(f"Course: {embeds.safe(course.title)} ({embeds.safe(course.term)}).")
-        if any(row.value is None for row in self.bot.config.shown()):
+        if any(row.value is None and row.source == "not set" for row in self.bot.config.shown()):
             lines.append("Set a value with /setup and its option, e.g. /setup reminder_channel: #reminders.")
         return lines
 
     @staticmethod
     def _line(row: Shown) -> str:
         label = LABELS[row.key]
+        if row.key in SWITCH_WORDS_KEYS:
+            where = {"set here": "set here with /setup", "default": "the default"}.get(
+                row.source, f"from {row.source} (wins over /setup)")
+            return f"{label}: {SWITCH_WORDS[row.value if isinstance(row.value, bool) else None]} — {where}."
         if row.value is None:
             return f"{label}: not set — {WHEN_UNSET[row.key]}."
         shown = f"<#{row.value}>" if row.key.endswith("channel_id") else f"<@&{row.value}>"

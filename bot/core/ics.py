@@ -12,7 +12,10 @@ The contract for calendar apps that subscribe to the feed or re-import the file:
   takes an event with a higher SEQUENCE as newer;
 - nothing depends on the wall clock: DTSTAMP is the newest revision's time (the first day of classes,
   00:00 UTC, when nothing changed), so the same course and revisions always give the same bytes (the
-  feed's ETag holds until something changes).
+  feed's ETag holds until something changes);
+- with the feed's URL (`feed_url`), the calendar says where it lives and how often to fetch it again:
+  SOURCE (RFC 7986), REFRESH-INTERVAL;VALUE=DURATION (RFC 7986 requires the parameter) and the older
+  X-PUBLISHED-TTL that Outlook and Apple read, both one hour.
 
 Pure; icalendar does the escaping, folding and VTIMEZONE. The words of summaries and descriptions are in
 `bot.core.ics_text`.
@@ -24,7 +27,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vDuration, vText, vUri
 
 from bot.core.ics_text import (
     calendar_contents,
@@ -51,6 +54,7 @@ ONE_WEEK = dt.timedelta(days=7)
 # refuses to import (Microsoft's notes on RFC 5545, MS-STANXICAL).
 INSTANT = dt.timedelta(0)
 UTC = dt.timezone.utc
+REFRESH = dt.timedelta(hours=1)  # how often a subscribed app should fetch the feed again
 
 
 def _slug(text: str, limit: int) -> str:
@@ -232,11 +236,21 @@ def _add_text(cal: Calendar, name: str, text: str) -> None:
     cal.add(name, vText(text))
 
 
-def build_calendar(course: Course, revisions: Mapping[str, Revision] | None = None) -> bytes:
+def _add_feed(cal: Calendar, feed_url: str) -> None:
+    # icalendar writes a timedelta as REFRESH-INTERVAL:PT1H, without the VALUE=DURATION that RFC 7986 3.8
+    # requires, and an unknown X- property's timedelta as "1:00:00": both are spelled out here.
+    cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    cal.add("source", vUri(feed_url))  # a URI, not text: no escaping
+
+
+def build_calendar(course: Course, revisions: Mapping[str, Revision] | None = None,
+                   feed_url: str | None = None) -> bytes:
     """The whole course as an .ics file (UTF-8, CRLF, folded lines): the same course and revisions, the same bytes.
 
     `revisions` maps an event's key ('class-7', 'deadline-hw3', 'exam-final', 'office-hours') to how often
-    and when last the instructor's changes touched it; an event without one has SEQUENCE 0.
+    and when last the instructor's changes touched it; an event without one has SEQUENCE 0. `feed_url`, the
+    live feed's address, adds SOURCE and the refresh interval (a file for a one-off import needs neither).
     """
     revisions = revisions or {}
     stamp = calendar_stamp(course, revisions)
@@ -251,6 +265,8 @@ def build_calendar(course: Course, revisions: Mapping[str, Revision] | None = No
                        ("x-wr-caldesc", description)):  # RFC 7986 and the older names clients still read
         _add_text(cal, prop, text)
     cal.add("x-wr-timezone", getattr(course.timezone, "key", str(course.timezone)))
+    if feed_url is not None:
+        _add_feed(cal, feed_url)
     for event in _events(course, revisions, stamp):
         cal.add_component(event)
     # One VTIMEZONE (e.g. TZID=America/Los_Angeles) covering every year the events touch, with its DST rules.

@@ -70,6 +70,17 @@ def safe(text: str) -> str:
     return escape_mentions(_escape_outside_links(text))
 
 
+def instructor_markdown(text: str) -> str:
+    """An instructor's own text (/announce), shown as typed — bold, lists, links — with mentions disarmed.
+
+    An unclosed code block is closed, so it cannot swallow what the embed shows after it.
+    """
+    text = escape_mentions(text)
+    if text.count("```") % 2:
+        text += "\n```"
+    return text
+
+
 def _escape_outside_links(text: str) -> str:
     parts, start = [], 0
     for link in AUTOLINK.finditer(text):

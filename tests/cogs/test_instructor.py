@@ -68,7 +68,7 @@ async def test_course_commands_are_hidden_from_students(bot, fake):
         assert synced[name]["default_member_permissions"] == str(MANAGE_GUILD)
     subcommands = {o["name"]: o for o in synced["course"]["options"]}
     assert set(subcommands) == {"cancel", "move", "add-reading", "remove-reading", "officehours", "deadline",
-                                "changes", "undo", "reload", "upload", "download"}
+                                "changes", "undo", "reload", "upload", "download", "calendar-reset"}
     deadline = {o["name"]: [(x["name"], x.get("required", False)) for x in o["options"]]
                 for o in subcommands["deadline"]["options"]}
     assert deadline == {"move": [("id", True), ("to", True), ("time", False)],

@@ -64,7 +64,8 @@ async def test_setup_is_for_server_managers_with_typed_options(fake, tmp_path, c
     assert command["default_member_permissions"] == str(MANAGE_GUILD)
     assert [(o["name"], o["type"], o.get("required", False)) for o in command["options"]] == [
         ("reminder_channel", 7, False), ("announce_channel", 7, False),
-        ("instructor_role", 8, False), ("student_role", 8, False)]
+        ("instructor_role", 8, False), ("student_role", 8, False),
+        ("calendar_feed", 5, False), ("scheduled_events", 5, False)]
     assert {0} <= set(command["options"][0]["channel_types"])  # text channels can be picked
 
 
@@ -73,6 +74,8 @@ async def test_a_new_server_sees_what_is_not_set(fake, tmp_path, clock):
         answer, text = await setup(fake)
         assert answer["flags"] & EPHEMERAL
         assert text.count("not set") == 4
+        assert "Calendar feed: on — the default" in text
+        assert "Discord events: on when I have the Create Events permission — the default" in text
         assert "reminders go only to students who turned them on with /remind" in text
         assert bot.course.title in text
         assert await stored(bot) == {}

@@ -3,8 +3,9 @@
 The pages: the seed (flattened text), an HTML table with a Due column, holidays, a break and exam rows plus
 deadlines and office hours in sentences (networks_exams.html), APA citations under dated Markdown headings
 (cognition_apa.md), a Markdown list under "Tue Jan 21" headings (consensus.md), an HTML table with links
-(databases.html) and a Markdown table (compilers_table.md). Each transcription sits next to its page (the seed's
-is tests/data/courses/ml_at_scale.yaml).
+(databases.html), a Markdown table (compilers_table.md) and a schedule by weeks, each day under a "Tuesday:"
+line with bulleted "Author, *Title*, pp. 1–30" readings (history_weeks.md). Each transcription sits next to its
+page (the seed's is tests/data/courses/ml_at_scale.yaml).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.importer import ImportProblem, import_page
+from bot.core.importer import import_page
 from bot.core.importer.lines import guess_kind
 from bot.core.importer.score import Score, score
 from bot.core.loader import load_text
@@ -32,6 +33,7 @@ PAGES = {  # page → its hand transcription
     "compilers_table.md": SYLLABI / "compilers_table.yaml",
     "stats_table.html": SYLLABI / "stats_table.yaml",
     "stats_table.txt": SYLLABI / "stats_table.yaml",  # the same table copied as tab-separated text
+    "history_weeks.md": SYLLABI / "history_weeks.yaml",  # "Week 1 (Jan 13, 15): Theme" headings, "Tuesday:" lines
 }
 # What each page reached when these tests were written (readings on date, in the same list, papers split right,
 # facts right): a change that loses any of it fails here, beyond the issue's floor.
@@ -44,6 +46,7 @@ REACHED = {
     "compilers_table.md": (4, 4, 2, 6),
     "stats_table.html": (25, 25, 3, 20),
     "stats_table.txt": (25, 25, 3, 20),
+    "history_weeks.md": (24, 24, 3, 11),
 }
 
 
@@ -97,7 +100,31 @@ def test_cut_short_topics_and_kinds_cannot_pass_by_chance() -> None:
     assert s.extra_dates == 1 and s.on_date < s.items and s.split_right < s.papers and s.facts_right < s.facts
 
 
-@pytest.mark.parametrize("name", sorted(set(PAGES) - {"ml_at_scale.txt"}))
+# Pages written after the importer's last changes, with their transcriptions written before the importer ever ran on
+# them, of shapes it was not tuned for: (class dates right, readings on the right date, in the same list, papers
+# split right, facts right) as they scored on that first run. Lower bounds, not targets; raise them as they improve.
+UNTUNED = {
+    # an LMS export, each class "Lecture 3 — Monday, January 27: Topic" in a <ul> per week: no class line starts
+    # with its date, so only the holiday item ("Monday, January 20: No class") is read as a class, and every
+    # reading of the page lands on it; deadlines, the exam, office hours, time zone and meeting days are read
+    "urban_lms.html": (1, 0, 0, 2, 7),
+    # "Sep 8 (M)    Topic    Reading: …" lines with no header row: every date right, but the topic, "(M)" and
+    # "Reading:" stay in one line, read as the reading (papers lose their authors); the assignments table's first
+    # two rows are missed and its last row's date becomes a class
+    "ethics_plain.txt": (13, 7, 7, 0, 7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNTUNED))
+def test_untuned_pages_lower_bound(name: str) -> None:
+    """Each untuned page gives a draft that loads, and scores no lower than it did when first run."""
+    reference = load_text((SYLLABI / name).with_suffix(".yaml").read_text(encoding="utf-8")).course
+    s = score(load_text(draft_of(name)).course, reference)
+    got = (s.dates_right, s.on_date, s.same_list, s.split_right, s.facts_right)
+    assert all(a >= b for a, b in zip(got, UNTUNED[name], strict=True)), (name, got)
+
+
+@pytest.mark.parametrize("name", sorted((set(PAGES) | set(UNTUNED)) - {"ml_at_scale.txt"}))
 def test_nothing_from_the_first_course_in_another_draft(name: str) -> None:
     """No word of the first course (its instructor, building, critiques, a paper of it) in another page's draft."""
     text = draft_of(name).lower()
@@ -136,19 +163,3 @@ def test_stats_pages_details() -> None:
     assert {d.due_time for d in course.deadlines} == {dt.time(23, 59)} and "the page gives no time:" not in html
     assert [s.reason for s in course.sessions if s.reason] == ["Instructor at a conference"]
     assert "joined with" not in html and html.count("# check:") <= 3
-
-
-def test_untuned_page_lower_bound() -> None:
-    """history_weeks.md: a page written after the importer's changes, of a shape it was not tuned for ("Week 1 (Jan
-    13, 15)" headings, "Tuesday:" lines, bulleted "Author, *Title*, pp. 1–30"). It is below the issue's targets: today
-    it gives no draft at all (no line starts with a class's date), and says so. A lower bound, not a target: should
-    a change read it, its draft must load and keep every date it gets right; raise the bound then."""
-    text = (SYLLABI / "history_weeks.md").read_text(encoding="utf-8")
-    reference = load_text((SYLLABI / "history_weeks.yaml").read_text(encoding="utf-8")).course
-    try:
-        draft = import_page(text, kind=guess_kind(text, "history_weeks.md"), source="history_weeks.md")
-    except ImportProblem as problem:
-        assert "No dated sessions found on the page" in str(problem)
-        return
-    s = score(load_text(draft.text).course, reference)
-    assert s.dates_right >= 0 and s.on_date >= 0 and s.split_right >= 0 and s.facts_right >= 0

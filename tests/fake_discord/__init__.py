@@ -18,6 +18,9 @@ Also: `options={"file": Upload("a.yaml", b"...", "application/x-yaml")}` for att
 REST 403s and interaction permissions follow); `fake.response_message(record)`, `fake.latest_response(record)`,
 `await fake.wait_for_response(record, predicate=...)` and `custom_ids(message)` to find the bot's answers and
 their buttons; channels may be `{"id": ..., "name": ..., "type": 2}` (0 text, 2 voice, 4 category, 5 news).
+Scheduled events (rest_events.py): `fake.scheduled_events()`, `await fake.admin_create_event(...)`,
+`admin_edit_event`, `admin_delete_event`, `run_event_automation`, `await fake.set_bot_permissions(bits)`,
+`fake.world.now`; `fake.inject(..., after=True)` or `drop=True` apply a request, then lose the answer.
 
 Pass `guild_ready_timeout=0.05` to the client, or discord.py waits 2 s for more guilds before
 `on_ready`; and discord.py sleeps 5 s before every re-IDENTIFY (Client.before_identify_hook).

@@ -6,6 +6,7 @@ import http
 import math
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ class RecordedRequest:
     status: int | None = None
     response: Any = None
     injected: bool = False
+    applied: tuple[int, Any] | None = None  # with Injection.after: what the route really answered
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Injection:
     is_global: bool
     headers: dict[str, str] = field(default_factory=dict)
     hits: int = 0
+    after: bool = False  # apply the request first, then answer with the injected status
+    drop: bool = False  # close the connection instead of answering (status 0 is recorded)
 
     def matches(self, method: str, path: str) -> bool:
         live = self.times is None or self.hits < self.times
@@ -75,3 +79,53 @@ def injected_reply(injection: Injection) -> tuple[int, Any, dict[str, str]]:
             phrase = "Error"
         body = {"message": f"{status}: {phrase}", "code": 0}
     return status, body, headers
+
+
+class FaultInjection:
+    """Mixin of FakeDiscord: queueing faults for the REST plumbing (server.py) to apply."""
+
+    injections: list[Injection]
+
+    def inject(
+        self,
+        method: str,
+        path_regex: str,
+        *,
+        status: int | None = 500,
+        times: int | None = 1,
+        json: Any = None,
+        delay: float = 0.0,
+        retry_after: float = 1.0,
+        is_global: bool = False,
+        headers: Mapping[str, str] | None = None,
+        after: bool = False,
+        drop: bool = False,
+    ) -> Injection:
+        """Answers the next `times` matching requests (None: all) with `status` after `delay` seconds.
+
+        status=None with a delay makes a slow but otherwise normal answer. 429s get Discord's body and
+        X-RateLimit-* / Retry-After / Via headers. Earlier injections win when several match.
+        after=True applies the request first (Discord did it; `RecordedRequest.applied` keeps the real
+        answer), then answers `status`; drop=True closes the connection instead of answering (recorded
+        as status 0; with after=True once applied). discord.py retries 500/502/504 (so a POST applied
+        then answered 500 is sent again), raises DiscordServerError for 503 and aiohttp's
+        ServerDisconnectedError for a drop.
+        """
+        injection = Injection(
+            method=method.upper(),
+            path=re.compile(path_regex),
+            status=status,
+            times=times,
+            json=json,
+            delay=delay,
+            retry_after=retry_after,
+            is_global=is_global,
+            headers=dict(headers or {}),
+            after=after,
+            drop=drop,
+        )
+        self.injections.append(injection)
+        return injection
+
+    def clear_injections(self) -> None:
+        self.injections.clear()

@@ -30,6 +30,7 @@ from .rest_common import (
     error,
     refuse_new_message,
 )
+from .rest_events import EventRoutes
 from .rest_interactions import InteractionRoutes
 from .validation import FormErrors, is_empty_message, validate_commands
 
@@ -49,7 +50,7 @@ class Route:
     auth: bool
 
 
-class RestApi(InteractionRoutes):
+class RestApi(InteractionRoutes, EventRoutes):
     """The route table and handlers; all state lives in `fake.world`."""
 
     def __init__(self, fake: FakeDiscord) -> None:
@@ -85,6 +86,7 @@ class RestApi(InteractionRoutes):
         r("GET", "/guilds/{guild_id}/roles", self.get_guild_roles)
         r("GET", "/guilds/{guild_id}/members", self.get_guild_members)
         r("GET", "/guilds/{guild_id}/members/{user_id}", self.get_guild_member)
+        self.add_event_routes(r)
 
     def _add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)

@@ -23,9 +23,10 @@ from .driver import BotDriver
 from .gateway import Gateway, GatewayFrame
 from .interactions import InteractionRecord
 from .multipart import RecordedFile, parse_body
-from .records import Injection, RecordedRequest, injected_reply
+from .records import FaultInjection, Injection, RecordedRequest, injected_reply
 from .responses import ResponseViews
 from .rest import RestApi
+from .rest_events import EventAdmin
 from .world import World
 
 __all__ = ["FakeDiscord", "Injection", "InteractionRecord", "RecordedFile", "RecordedRequest"]
@@ -34,7 +35,7 @@ _T = TypeVar("_T")
 _API_PATH = re.compile(r"/api/v(?P<version>\d+)(?P<path>/.*)")
 
 
-class FakeDiscord(BotDriver, ResponseViews):
+class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
     """A fake Discord (one guild, one bot) for end-to-end tests of a discord.py bot."""
 
     def __init__(
@@ -79,7 +80,7 @@ class FakeDiscord(BotDriver, ResponseViews):
         )
         self.requests: list[RecordedRequest] = []
         self.interactions: dict[int, InteractionRecord] = {}
-        self.injections: list[Injection] = []
+        self.injections: list[Injection] = []  # queued with inject() (records.FaultInjection)
         self.gateway = Gateway(self)
         self.rest = RestApi(self)
         self.base_url = ""
@@ -273,17 +274,25 @@ class FakeDiscord(BotDriver, ResponseViews):
             injection.hits += 1
             if injection.delay:
                 await asyncio.sleep(injection.delay)  # the *server* is slow; tests never sleep
-        if injection is not None and injection.status is not None:
+        fault = injection if injection is not None and (injection.status is not None or injection.drop) else None
+        if fault is not None and not fault.after:
             rec.injected = True
-            status, body, headers = injected_reply(injection)
+            status, body, headers = injected_reply(fault)
         elif match is None:
             status, body = 404, {"message": "404: Not Found", "code": 0}
         elif match[0].auth and request.headers.get("Authorization") != f"Bot {self.token}":
             status, body = 401, {"message": "401: Unauthorized", "code": 0}
         else:
             status, body = await match[0].handler(rec, match[1])
-        rec.status, rec.response = status, body
+            if fault is not None:  # after=True: Discord did it, the bot never hears so
+                rec.injected, rec.applied = True, (status, body)
+                status, body, headers = injected_reply(fault)
+        rec.status, rec.response = (0, None) if fault is not None and fault.drop else (status, body)
         self._notify()
+        if fault is not None and fault.drop:
+            assert request.transport is not None
+            request.transport.abort()  # the client sees the connection close without an answer
+            raise ConnectionResetError("fault injection: connection dropped")
         if status == 204 or body is None:
             return web.Response(status=status, headers=headers)
         # Exactly "application/json" (no charset), as Discord sends: discord.py compares the header verbatim.
@@ -298,41 +307,6 @@ class FakeDiscord(BotDriver, ResponseViews):
         return web.Response(body=stored.data, content_type=stored.content_type or "application/octet-stream")
 
     # --- fault injection -----------------------------------------------------------------------
-
-    def inject(
-        self,
-        method: str,
-        path_regex: str,
-        *,
-        status: int | None = 500,
-        times: int | None = 1,
-        json: Any = None,
-        delay: float = 0.0,
-        retry_after: float = 1.0,
-        is_global: bool = False,
-        headers: Mapping[str, str] | None = None,
-    ) -> Injection:
-        """Answers the next `times` matching requests (None: all) with `status` after `delay` seconds.
-
-        status=None with a delay makes a slow but otherwise normal answer. 429s get Discord's body and
-        X-RateLimit-* / Retry-After / Via headers. Earlier injections win when several match.
-        """
-        injection = Injection(
-            method=method.upper(),
-            path=re.compile(path_regex),
-            status=status,
-            times=times,
-            json=json,
-            delay=delay,
-            retry_after=retry_after,
-            is_global=is_global,
-            headers=dict(headers or {}),
-        )
-        self.injections.append(injection)
-        return injection
-
-    def clear_injections(self) -> None:
-        self.injections.clear()
 
     async def drop_gateway(self, code: int = 4000, reason: str = "") -> None:
         """Closes the bot's websocket with `code` (4000: discord.py resumes; 4004: it gives up)."""

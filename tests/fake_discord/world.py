@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import models
+from .event_store import ScheduledEventStore
 from .models import SnowflakeGenerator
 from .permissions import ChannelPermissions
 
@@ -50,7 +51,7 @@ class Member:
     joined_at: str = field(default_factory=models.iso_now)
 
 
-class World(ChannelPermissions):
+class World(ChannelPermissions, ScheduledEventStore):
     """All state of the fake Discord; every id is an int here and a string on the wire."""
 
     def __init__(
@@ -86,6 +87,8 @@ class World(ChannelPermissions):
         self.base_url = ""  # set by FakeDiscord.start(); attachment URLs point back at the fake
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self._command_ids: dict[tuple[int | None, int, str], tuple[int, int, dict[str, Any]]] = {}
+        self.scheduled_events: dict[int, dict[str, Any]] = {}
+        self.now = None  # a test may set an aware datetime: "now" for scheduled events (else the wall clock)
 
         self.add_role(guild_id, "@everyone", permissions=everyone_permissions, position=0)
         self.bot_role_id = self.snowflake()
@@ -219,7 +222,7 @@ class World(ChannelPermissions):
                 "threads": [],
                 "presences": [],
                 "stage_instances": [],
-                "guild_scheduled_events": [],
+                "guild_scheduled_events": [self.event_payload(e) for e in self.scheduled_events.values()],
                 "soundboard_sounds": [],
             }
         )

@@ -5,7 +5,8 @@ are the topic, "No class"/"cancelled"/"holiday" cancels it, and every other line
 Dates get their year and lost days in when.py. A line that states a deadline, an exam or office hours (events.py)
 is one of those rather than a reading; so are such sentences outside the classes, with the meeting pattern and the
 time zone (times.py); gather.py places them on the term. A heading without a date, or the end of the table of
-classes, ends a class. The text is written in draft.py (and extras.py), which marks each guess with a `# check:`
+classes, ends a class. A schedule by weeks ("Week 1 (Jan 13, 15): Theme") is first made into dated lines (weeks.py).
+The text is written in draft.py (and extras.py), which marks each guess with a `# check:`
 comment and lists what could not be read at the end; the draft is loaded before it is returned. score.py measures
 a draft against a hand transcription.
 """
@@ -22,6 +23,7 @@ from bot.core.importer.facts import Facts
 from bot.core.importer.gather import gather
 from bot.core.importer.lines import Line, guess_kind, page_lines
 from bot.core.importer.topics import cut_short, page_words
+from bot.core.importer.weeks import expand_weeks
 from bot.core.importer.when import (
     TERM,
     PageDate,
@@ -74,6 +76,7 @@ class RawSession:
     items: tuple[Item, ...]
     events: tuple[Event, ...] = ()
     topic_check: str | None = None
+    checks: tuple[str, ...] = ()  # what was guessed placing it (a week's readings put on its first class)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +129,13 @@ def _anchor(line: Line) -> str:
 
 
 def _is_reading(line: Line) -> bool:
-    item = read_item(line.text)
+    item = read_item(line.text, italic=line.italic)
     return item.kind == "paper" or item.authors is not None or len(line.text.split()) > TOPIC_WORDS
 
 
-def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page: bool) -> RawSession:
-    lines = ([Line(date.rest)] if date.rest else []) + body
+def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page: bool,
+             start: Line | None = None) -> RawSession:
+    lines = ([Line(date.rest, italic=start.italic if start else ())] if date.rest else []) + body
     topics: list[str] = []
     reason, exam, items, events = None, False, [], []
     for line in lines:
@@ -153,10 +157,13 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
             exam = exam or bool(EXAM.search(text) and not NOT_EXAM.search(text))
             continue
         parts = split_items(text) if line.table is not None else [text]  # a cell's readings, one by one
-        items += [read_item(part, *_part_link(line, part, len(parts))) for part in parts]
+        items += [read_item(part, *_part_link(line, part, len(parts)), line.italic) for part in parts]
     check = next((c for t in topics if (c := cut_short(t, words, text_page))), None)
-    return RawSession(date, tuple(_tidy_topic(t) for t in topics if _tidy_topic(t)), reason, exam, tuple(items),
-                      tuple(events), check)
+    tidy = tuple(_tidy_topic(t) for t in topics if _tidy_topic(t))
+    if not tidy and not reason and start and start.theme:  # a week's theme where the day has no topic of its own
+        tidy, exam = (start.theme,), exam or bool(EXAM.search(start.theme) and not NOT_EXAM.search(start.theme))
+    return RawSession(date, tidy, reason, exam, tuple(items), tuple(events), check,
+                      (start.note,) if start and start.note else ())
 
 
 def _reason(text: str) -> str:
@@ -191,6 +198,7 @@ def _part_link(line: Line, part: str, parts: int) -> tuple[str | None, str]:
 
 
 def _tidy_topic(text: str) -> str:
+    text = re.sub(r"(?<=\w)[.;,]?\s+no (?:assigned )?readings?(?: (?:assigned|due|today))?\.?$", "", text, flags=re.I)
     return re.sub(r"(,\s*)?(…|\.\.\.)$", "", text).strip().rstrip("?").strip(" ,;:—–-")
 
 
@@ -202,20 +210,25 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
     other_topics: list[str] = []
     other_papers: list[Item] = []
     unread: list[str] = []
-    current: tuple[PageDate, list[Line]] | None = None
+    current: tuple[PageDate, list[Line], Line] | None = None
     current_table: int | None = None
     tail: str | None = None  # "topics" or "papers" after a closing "Other papers" heading
+
+    def close(current: tuple[PageDate, list[Line], Line]) -> RawSession:
+        return _session(current[0], current[1], words, kind == "text", current[2])
+
     for line in lines:
         date = leading_date(line.text)
         if current and tail is None and current_table is not None and line.table != current_table:
-            sessions.append(_session(*current, words, kind == "text"))  # the table of classes ended
+            sessions.append(close(current))  # the table of classes ended
             current = None
         if date and tail is None:
             if current:
-                sessions.append(_session(*current, words, kind == "text"))
-            current, current_table = (date, []), line.table
-        elif current and tail is None and line.heading and (current[1] or STRUCTURE.match(line.text)):
-            sessions.append(_session(*current, words, kind == "text"))  # a heading without a date ends the class
+                sessions.append(close(current))
+            current, current_table = (date, [], line), line.table
+        elif current and tail is None and (line.outside or line.heading and (current[1] or
+                                                                              STRUCTURE.match(line.text))):
+            sessions.append(close(current))  # a heading without a date ends the class
             current = None
             prose.append(line)
         elif current and tail is None and len(line.text.split()) <= 6 and OTHER.match(line.text):
@@ -226,7 +239,7 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
             if len(line.text.split()) <= TOPIC_WORDS:
                 other_topics.append(line.text)
         elif tail == "papers":
-            item = read_item(line.text, _url(line), _anchor(line))
+            item = read_item(line.text, _url(line), _anchor(line), line.italic)
             if item.kind == "paper":
                 other_papers.append(item)
             else:
@@ -236,7 +249,7 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
         else:
             prose.append(line)
     if current:
-        sessions.append(_session(*current, words, kind == "text"))
+        sessions.append(close(current))
     return sessions, other_topics, other_papers, unread, prose
 
 
@@ -247,7 +260,7 @@ def _place(raws: list[RawSession], year: YearGuess, unread: list[str]) -> tuple[
     meets = meeting_days(known)
     placed: list[PlacedSession] = []
     for i, (raw, day) in enumerate(zip(raws, laid, strict=True)):
-        checks: list[str] = []
+        checks: list[str] = list(raw.checks)
         before = placed[-1].date if placed else None
         if day is None:
             after = next((d for d in laid[i + 1:] if d), None)
@@ -277,6 +290,7 @@ def _place(raws: list[RawSession], year: YearGuess, unread: list[str]) -> tuple[
 
 def read_page(text: str, kind: str, year: int | None = None, near: int | None = None) -> Page:
     lines = page_lines(text, kind)
+    lines = expand_weeks(lines, text if kind != "html" else "\n".join(x.text for x in lines), year, near)
     raws, other_topics, other_papers, unread, prose = _split(lines, kind)
     if not raws:
         raise ImportProblem("No dated sessions found on the page: a class should start a line (or a table row, "

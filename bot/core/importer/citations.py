@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.importer.apa import NUMBERS, read_apa
+from bot.core.importer.books import read_book
 
 ORGS = ("OpenAI", "Google DeepMind", "DeepMind", "Google Research", "Google", "Meta AI", "Meta", "Anthropic",
         "Microsoft Research", "Microsoft", "NVIDIA", "Mistral AI", "Apple", "Amazon", "IBM", "Facebook AI")
@@ -141,12 +142,14 @@ def _linked(anchor: str, text: str) -> tuple[str, str | None, str] | None:
     return anchor, None, rest
 
 
-def read_item(text: str, url: str | None = None, anchor: str = "") -> Item:
+def read_item(text: str, url: str | None = None, anchor: str = "", italic: tuple[str, ...] = ()) -> Item:
     """A reading line → an Item (a paper when it reads as a citation, else a resource by its cue)."""
     text = re.sub(r"\s+", " ", text).strip()
     kind = resource_kind(text)
     if SECTION_REF.fullmatch(text.rstrip(".")):  # "OIS 3.1–3.2": sections of a book the page abbreviates
         return Item("book", text.rstrip("."), url=url)
+    if book := read_book(text, italic, resource_kind(text, strict=True) if kind != "book" else None):
+        return Item(book[0], book[1], book[2], url=url, note=book[3])
     if quoted := _quoted(text, url):
         return quoted
     if apa := read_apa(text):

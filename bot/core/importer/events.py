@@ -93,6 +93,7 @@ class DueTimeRead:
     time: dt.time
     days: tuple[int, ...]
     guess: str | None
+    words: frozenset[str] = frozenset()  # the deliverables it names, singular ("paper"), for a title that names one
 
 
 Event = DueRead | ExamRead | HoursRead | BreakRead | DueTimeRead
@@ -124,7 +125,8 @@ def _kind(title: str) -> str:
                  r"checkpoint", lowered):
         return "project"
     if re.search(r"home ?work|\bhw|assignment|problem set|pset|\bps\s*\d|exercise|worksheet|\blab\b|"
-                 r"(reaction|response|reading|position|critique) (paper|response)|essay|reflection|write-?up", lowered):
+                 r"(reaction|response|reading|position|critique|short) (paper|response)|essay|reflection|write-?up",
+                 lowered):
         return "homework"
     return "project" if "report" in lowered else "other"
 
@@ -302,7 +304,9 @@ def _due_time(clause: str) -> DueTimeRead | None:
     kinds = frozenset(_kind(m[0]) for m in DELIVERABLE.finditer(clause))
     if not kinds:
         return None
-    return DueTimeRead(kinds, clock[0], read_days(clause)[0], clock[1])
+    words = frozenset(re.sub(r"e?s$", "", m[0].lower()) if m[0].lower().endswith("s") else m[0].lower()
+                      for m in DELIVERABLE.finditer(clause))
+    return DueTimeRead(kinds, clock[0], read_days(clause)[0], clock[1], words)
 
 
 def meeting_pattern(text: str) -> MeetingRead | None:

@@ -118,7 +118,9 @@ def deadlines(found: Sequence[tuple[DueRead, dt.date | None]], first: dt.date, l
             unread.append(f"the deadline “{due.title}” ({day}) is before the first class, left out")
             continue
         time, guess = due.time, due.guess
-        said = next((s for s in standing if due.kind in s.kinds and (not s.days or day.weekday() in s.days)), None)
+        said = next((s for s in standing if (due.kind in s.kinds or any(
+            re.search(rf"\b{re.escape(w)}", due.title.lower()) for w in s.words)) and (
+            not s.days or day.weekday() in s.days)), None)
         if time is None and due.at_class and class_start:
             time = class_start
         elif time is None and said and not due.at_class:

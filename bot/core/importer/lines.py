@@ -24,6 +24,7 @@ BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", 
               "thead", "tbody", "title"}
 HEADER_WORDS = re.compile(r"(?i:dates?|day|week|when|session|class|lecture|topics?|subject|readings?|read|"
                           r"materials?|preparation|due|deadlines?|assignments?|homework|notes?)")
+ITALIC_TAGS = {"em", "i", "cite"}
 SKIP_TAGS = {"script", "style", "head", "noscript", "template", "svg"}
 
 
@@ -36,6 +37,10 @@ class Line:
     heading: bool = False
     column: str | None = None  # a table cell's column header ("Due", "Readings"), when the table has one
     table: int | None = None  # which table of the page the line is in (1, 2, ...), None outside tables
+    italic: tuple[str, ...] = ()  # the spans the page sets in italics (*Title*, <em>, <i>, <cite>): often a title
+    theme: str | None = None  # a class's line made from a week (weeks.py): the week's theme, its topic if it has none
+    note: str | None = None  # and what was guessed making it, for a `# check:`
+    outside: bool = False  # a line that ends the class above it (the schedule of weeks ended, a break between weeks)
 
 
 def guess_kind(text: str, name: str = "") -> str:
@@ -137,9 +142,12 @@ def markdown_lines(text: str) -> list[Line]:
                 links = tuple((_clean(t), u) for t, u in MD_LINK.findall(part)) + tuple(
                     (u, u) for u in MD_BARE.findall(part))
                 plain = MD_BARE.sub(r"\1", MD_LINK.sub(lambda m: m[1], MD_PREFIX.sub("", part)))
+                italic = tuple(_clean(MD_EMPHASIS.sub(r"\2", m[2])) for m in MD_EMPHASIS.finditer(plain)
+                               if m[1] == "*")
                 plain = _clean(MD_EMPHASIS.sub(r"\2", plain))
                 if plain:
-                    found.append(Line(plain, links, heading, column, table if stripped.startswith("|") else None))
+                    found.append(Line(plain, links, heading, column, table if stripped.startswith("|") else None,
+                                      italic))
     return found
 
 
@@ -159,15 +167,17 @@ class _Flattener(HTMLParser):
         self.column: str | None = None
         self.tables: list[int] = []  # the open tables (nested ones inside the outermost)
         self.table_count = 0
+        self.italic: list[str] = []
+        self.in_italic: list[str] | None = None
 
     def flush(self) -> None:
         text = _clean("".join(self.parts))
         if text:
             self.lines.append(Line(text, tuple(self.links), self.heading, self.column,
-                                   self.tables[0] if self.tables else None))
+                                   self.tables[0] if self.tables else None, tuple(self.italic)))
             if self.column == "":  # a header cell: its text names the column
                 self.row_headers.append(text)
-        self.parts, self.links, self.heading = [], [], False
+        self.parts, self.links, self.heading, self.italic = [], [], False, []
 
     def _table(self, tag: str, start: bool) -> None:
         if tag == "table":
@@ -197,6 +207,8 @@ class _Flattener(HTMLParser):
         elif tag == "a":
             self.href = dict(attrs).get("href")
             self.anchor = []
+        elif tag in ITALIC_TAGS:
+            self.in_italic = []
 
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIP_TAGS:
@@ -208,6 +220,10 @@ class _Flattener(HTMLParser):
             if re.match(r"(https?:|mailto:|/|\.|[\w-]+\.(html?|pdf))", self.href):
                 self.links.append((_clean("".join(self.anchor)), self.href))
             self.href = None
+        elif tag in ITALIC_TAGS and self.in_italic is not None:
+            if span := _clean("".join(self.in_italic)):
+                self.italic.append(span)
+            self.in_italic = None
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
@@ -215,6 +231,8 @@ class _Flattener(HTMLParser):
         self.parts.append(data)
         if self.href is not None:
             self.anchor.append(data)
+        if self.in_italic is not None:
+            self.in_italic.append(data)
 
 
 def html_lines(text: str) -> list[Line]:

@@ -154,6 +154,7 @@ def read_place(text: str) -> str | None:
     text = re.sub(r"https?://\S+", "", text)
     text = re.split(r"\s*[(;]|\s+[—–]\s+|\.\s+(?=[A-Z])|\bby appointment\b", text, maxsplit=1)[0]
     text = re.sub(r"^[\s,;:.]*(?:(?:in|at|room:|location:?|place:?|where:?)\s+)?", "", text, flags=re.I)
+    text = re.sub(r"[\s,;]+(?:or|and)\s*$", "", text, flags=re.I)  # "Lowell 318, or [by appointment]"
     text = re.sub(r"^(?:the\s+)?", "", text).strip(" ,.;:")
     text = re.sub(r",\s*(?=(?:room\s*)?\d)", " ", text, flags=re.I)  # "Iribe, 4240" → "Iribe 4240"
     if not text or len(text.split()) > 6 or not re.search(r"[A-Z0-9]", text) or read_span(text) or re.match(

@@ -17,11 +17,16 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 WEEKDAY = r"(?P<wd>mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)[a-z]*\.?,?"
 NUMBER = r"(?:(?:session|lecture|class|week|lec)\s*#?\s*)?(?P<num>\d{1,2})\s*[.):]\s+"
+# "Lecture 3 —", "Class 3:", "Session 3.", "Meeting 3", "Day 3" before a date: the class's own number
+LABEL = r"(?P<label>lecture|lec\.?|class|session|meeting|day)\s*#?\s*(?P<lnum>\d{1,3})(?:\s*[.:,)|]|\s*[—–-]+|\s)\s*"
+SHORT_DAY = r"(?P<wd3>m|tu?|w|th|r|f|sa?|su|u)"  # "Sep 8 (M)", "(Th)", "(R)": only in parentheses after a date
+SHORT_DAYS = {"m": 0, "t": 1, "tu": 1, "w": 2, "th": 3, "r": 3, "f": 4, "s": 5, "sa": 5, "su": 6, "u": 6}
 DATE = (rf"(?:{MONTH}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
         r"|(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2})"
         r"|(?P<m3>\d{1,2})/(?P<d3>\d{1,2})?(?:/(?P<y3>\d{2,4}))?"
         rf"|(?P<d4>\d{{1,2}})\s+{MONTH.replace('mon', 'mon4')}(?:\s+(?P<y4>\d{{4}}))?)")
-LEADING = re.compile(rf"^(?:{NUMBER})?(?:{WEEKDAY}\s*)?{DATE}(?:\s*\({WEEKDAY.replace('wd', 'wd2')}\))?"
+LEADING = re.compile(rf"^(?:{LABEL}|{NUMBER})?(?:{WEEKDAY}\s*)?{DATE}"
+                     rf"(?:\s*\((?:{WEEKDAY.replace('wd', 'wd2')}|{SHORT_DAY})\))?"
                      r"(?=$|[\s:,;|.)\]—–-])", re.I)
 RANGE_END = re.compile(rf"\s*(?:[–—-]|to|through|thru)\s*(?:{WEEKDAY}\s*)?(?:{MONTH}\s+|(?P<m>\d{{1,2}})/)?"
                        r"(?P<d>\d{1,2})\b(?!\s*(?:[:.]\d|[ap]\.?m))", re.I)
@@ -42,6 +47,7 @@ class PageDate:
     rest: str  # the text after the date on the same line (often the topic)
     raw: str
     until: tuple[int, int] | None = None  # (month, day) when the page gives a range, "Mar 9–13"
+    number: int | None = None  # the class's number when a label gives it ("Lecture 3 — Jan 22")
 
 
 def _weekday(name: str | None) -> int | None:
@@ -68,7 +74,10 @@ def _from_match(m: re.Match[str], rest: str) -> PageDate | None:
         month, day, year = int(g["m3"]), int(g["d3"]) if g.get("d3") else None, _year(g.get("y3"))
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None
-    return PageDate(month, day, year, _weekday(g.get("wd") or g.get("wd2")), rest, m[0].strip())
+    weekday = _weekday(g.get("wd") or g.get("wd2"))
+    weekday = SHORT_DAYS[g["wd3"].lower()] if weekday is None and g.get("wd3") else weekday
+    number = int(g["lnum"]) if g.get("lnum") else None
+    return PageDate(month, day, year, weekday, rest, m[0].strip(), number=number)
 
 
 def leading_date(text: str) -> PageDate | None:
@@ -79,14 +88,14 @@ def leading_date(text: str) -> PageDate | None:
     rest = text.strip()[m.end():]
     if m.group("m3") and not m.group("d3") and not re.match(r"\s|$", rest):
         return None
-    if m.group("m3") and not m.group("num") and not m.group("wd") and m.group("d3") is None and rest.strip():
+    if m.group("m3") and not m.group("num") and not m.group("lnum") and not m.group("wd") and m.group("d3") is None and rest.strip():
         return None  # "11/ something" without a session number is too weak to start a class
     date = _from_match(m, re.sub(r"^[\s:,;|.)\]—–-]+", "", rest).strip())
     if date and date.day and (r := RANGE_END.match(rest)):
         month = MONTHS.index(r["mon"].lower()[:3]) + 1 if r["mon"] else (int(r["m"]) if r["m"] else date.month)
         rest = re.sub(r"^[\s:,;|.)\]—–-]+", "", rest[r.end():]).strip()
         return PageDate(date.month, date.day, date.year, date.weekday, rest, m[0].strip() + r[0].rstrip(), (month,
-                        int(r["d"])))
+                        int(r["d"])), date.number)
     return date
 
 
