@@ -5,6 +5,7 @@ the 100-event cap handled."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -193,3 +194,46 @@ async def test_the_bot_syncs_by_itself_once_ready(fake, settings, frozen):
         assert bot.events_task is not None
         await bot.events_task
         assert len(live(fake)) == 8 and bot.events.last.created == 8
+
+
+@pytest.mark.parametrize("cut", [1, 2, 4, 7])
+async def test_a_sync_cut_short_anywhere_leaves_no_duplicate_after_a_restart(fake, settings, frozen, cut):
+    """The sync is stopped (as by a crash) the moment Discord has received its `cut`-th create; the next start
+    makes the rest and nothing twice."""
+    async with running_bot(fake, settings, system_clock) as bot:
+        since = len(fake.requests)
+        task = asyncio.create_task(bot.events.sync(bot.course))
+        for _ in range(cut):
+            request = await fake.wait_for_request("POST", CREATE, since=since)
+            since = fake.requests.index(request) + 1
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        rows = await bot.store.event_rows()
+        assert len([r for r in rows.values() if r.state == "live"]) < 8  # cut short indeed
+        assert "creating" in {r.state for r in rows.values()}  # the create Discord got was never recorded
+    async with running_bot(fake, settings, system_clock) as bot:
+        await synced(bot)
+        occurrences = [(e["name"], e["scheduled_start_time"]) for e in live(fake)]
+        assert len(occurrences) == len(set(occurrences)) == 8
+        assert {r.state for r in (await bot.store.event_rows()).values()} == {"live"}
+
+
+async def test_a_whole_term_of_daily_syncs(fake, settings, frozen):
+    """Day by day from the week before classes to the end of exams: every class with a time and the final get an
+    event once, never more than 50 of ours are waiting, and none is duplicated."""
+    async with running_bot(fake, settings, system_clock) as bot:
+        day = dt.datetime(2025, 1, 14, 4, 0, tzinfo=LA)
+        while day.date() <= dt.date(2025, 5, 9):
+            frozen.move_to(day)
+            await fake.run_event_automation()
+            await synced(bot)
+            waiting = [e for e in fake.scheduled_events() if e["status"] == 1]
+            assert len(waiting) <= 50
+            day += dt.timedelta(days=1)
+        made = [(e["name"], e["scheduled_start_time"]) for e in fake.scheduled_events()]
+        assert len(made) == len(set(made))
+        classes = {e["name"].split(":")[0] for e in fake.scheduled_events() if e["name"].startswith("Class ")}
+        held = {f"Class {s.number}" for s in bot.course.sessions if not s.cancelled and not s.is_exam}
+        assert held <= classes
+        assert any(e["name"] == "Final exam" for e in fake.scheduled_events())

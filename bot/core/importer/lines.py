@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from bot.core.importer.when import leading_date
+
 KINDS = ("text", "html", "markdown")
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 MD_BARE = re.compile(r"<(https?://[^>\s]+)>")
@@ -41,6 +43,7 @@ class Line:
     theme: str | None = None  # a class's line made from a week (weeks.py): the week's theme, its topic if it has none
     note: str | None = None  # and what was guessed making it, for a `# check:`
     outside: bool = False  # a line that ends the class above it (the schedule of weeks ended, a break between weeks)
+    row: int | None = None  # a text table's row (its cells share it), to read a row outside the classes as one
 
 
 def guess_kind(text: str, name: str = "") -> str:
@@ -70,9 +73,16 @@ def _is_header(cells: list[str]) -> bool:
         HEADER_WORDS.fullmatch(c.strip()) for c in cells)
 
 
-def _text_line(cell: str, column: str | None = None, table: int | None = None) -> Line | None:
+def _text_line(cell: str, column: str | None = None, table: int | None = None, row: int | None = None) -> Line | None:
     cleaned = _clean(cell)
-    return Line(cleaned, tuple((u, u) for u in URL.findall(cleaned)), column=column, table=table) if cleaned else None
+    return Line(cleaned, tuple((u, u) for u in URL.findall(cleaned)), column=column, table=table,
+                row=row) if cleaned else None
+
+
+def _caps_heading(raw: str) -> bool:
+    """A plain-text page's heading in capitals ("COURSE CALENDAR", "ASSIGNMENTS"): it ends the class above."""
+    text = raw.strip().rstrip(":")
+    return 4 <= len(text) <= 40 and len(text.split()) <= 5 and text.isupper() and not re.search(r"\d", text)
 
 
 def _gapped(raw: str) -> list[tuple[int, str]]:
@@ -88,7 +98,7 @@ def text_lines(text: str) -> list[Line]:
     """
     found: list[Line] = []
     table, headers, starts, tabbed = 0, [], [], False
-    for raw in text.splitlines():
+    for row, raw in enumerate(text.splitlines()):
         if not raw.strip():
             continue
         if "\t" in raw.strip():
@@ -99,7 +109,7 @@ def text_lines(text: str) -> list[Line]:
                 if headers:
                     continue
             found += [x for i, c in enumerate(cells)
-                      if (x := _text_line(c, headers[i] if i < len(headers) else None, table))]
+                      if (x := _text_line(c, headers[i] if i < len(headers) else None, table, row))]
             continue
         tabbed = False
         gapped = _gapped(raw)
@@ -108,11 +118,17 @@ def text_lines(text: str) -> list[Line]:
             for at, cell in gapped:
                 column = next((h for s, h in reversed(list(zip(starts, headers, strict=True))) if s <= at + 1),
                               headers[0])
-                found += [x for x in [_text_line(cell, column, table)] if x]
+                found += [x for x in [_text_line(cell, column, table, row)] if x]
             continue
         starts = []
         if len(gapped) > 2 and _is_header([c for _, c in gapped]):
             table, starts, headers = table + 1, [s for s, _ in gapped], [_clean(c) for _, c in gapped]
+            continue
+        if len(gapped) > 1 and leading_date(gapped[0][1]):  # "Sep 8 (M)    Topic    Reading: …" with no header
+            found += [x for _, cell in gapped if (x := _text_line(cell))]
+            continue
+        if _caps_heading(raw):
+            found.append(Line(_clean(raw), outside=True))
             continue
         found += [x for x in [_text_line(raw)] if x]
     return found
@@ -146,8 +162,9 @@ def markdown_lines(text: str) -> list[Line]:
                                if m[1] == "*")
                 plain = _clean(MD_EMPHASIS.sub(r"\2", plain))
                 if plain:
-                    found.append(Line(plain, links, heading, column, table if stripped.startswith("|") else None,
-                                      italic))
+                    in_row = stripped.startswith("|")
+                    found.append(Line(plain, links, heading, column, table if in_row else None, italic,
+                                      row=at if in_row else None))
     return found
 
 
@@ -169,12 +186,14 @@ class _Flattener(HTMLParser):
         self.table_count = 0
         self.italic: list[str] = []
         self.in_italic: list[str] | None = None
+        self.row = 0
 
     def flush(self) -> None:
         text = _clean("".join(self.parts))
         if text:
             self.lines.append(Line(text, tuple(self.links), self.heading, self.column,
-                                   self.tables[0] if self.tables else None, tuple(self.italic)))
+                                   self.tables[0] if self.tables else None, tuple(self.italic),
+                                   row=self.row if self.tables else None))
             if self.column == "":  # a header cell: its text names the column
                 self.row_headers.append(text)
         self.parts, self.links, self.heading, self.italic = [], [], False, []
@@ -188,7 +207,7 @@ class _Flattener(HTMLParser):
             elif self.tables:
                 self.tables.pop()
         elif tag == "tr" and start:
-            self.cell, self.row_headers = -1, []
+            self.cell, self.row_headers, self.row = -1, [], self.row + 1
         elif tag == "tr" and self.row_headers:
             self.headers = self.row_headers
         elif tag in {"td", "th"} and start:
