@@ -88,7 +88,7 @@ def class_description(course: Course, session: Session) -> str:
     if critique := _critique_line(course, session):
         lines += [critique, ""]
     if session.resources:
-        lines.append("Also useful")
+        lines.append(session.resources_heading)
         for resource in session.resources:
             by = f" ({resource.authors})" if resource.authors else ""
             lines.append(f"- {resource.title}{by}" + (f" {resource.url}" if resource.url else ""))

@@ -86,6 +86,11 @@ class Session:
         return self.kind == "exam"
 
     @property
+    def resources_heading(self) -> str:
+        """"Also useful" beside papers; "Reading" when the resources are all there is (a textbook's chapters)."""
+        return "Also useful" if self.papers else "Reading"
+
+    @property
     def has_papers(self) -> bool:
         """A class that a critique can be written for (where the course has critiques)."""
         return not self.cancelled and not self.is_exam and bool(self.papers)

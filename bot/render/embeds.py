@@ -235,7 +235,7 @@ def readings(answer: Readings | ExamDay | NoClass | CourseOver) -> Doc:
             paper_lines.append(f"{i}. **{shown}**" + (f"\n   {safe(extra)}" if extra else ""))
         sections.append(("Papers", paper_lines))
     if s.resources and not s.cancelled:
-        sections.append(("Also useful", [f"• {_linked(words.resource_line(r), r.url)}" for r in s.resources]))
+        sections.append((s.resources_heading, [f"• {_linked(words.resource_line(r), r.url)}" for r in s.resources]))
     colour = CANCELLED_COLOUR if s.cancelled else COLOUR
     return Doc(heading, lines, sections, words.neighbours_line(answer.previous, answer.next), colour)
 

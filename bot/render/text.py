@@ -46,7 +46,7 @@ def readings(answer: Readings | ExamDay | NoClass | CourseOver) -> str:
             if paper.url:
                 lines.append(f"    {paper.url}")
     if s.resources and not s.cancelled:
-        lines += ["", "Also useful"]
+        lines += ["", s.resources_heading]
         lines += [f" - {words.resource_line(r)}" + (f" {r.url}" if r.url else "") for r in s.resources]
     nav = words.neighbours_line(answer.previous, answer.next)
     if nav:
