@@ -34,6 +34,8 @@ PAGES = {  # page → its hand transcription
     "stats_table.html": SYLLABI / "stats_table.yaml",
     "stats_table.txt": SYLLABI / "stats_table.yaml",  # the same table copied as tab-separated text
     "history_weeks.md": SYLLABI / "history_weeks.yaml",  # "Week 1 (Jan 13, 15): Theme" headings, "Tuesday:" lines
+    "urban_lms.html": SYLLABI / "urban_lms.yaml",  # "Lecture 3 — Wednesday, January 22: Topic" list items
+    "ethics_plain.txt": SYLLABI / "ethics_plain.yaml",  # "Sep 8 (M)    Topic    Reading: …", an assignments table
 }
 # What each page reached when these tests were written (readings on date, in the same list, papers split right,
 # facts right): a change that loses any of it fails here, beyond the issue's floor.
@@ -47,6 +49,8 @@ REACHED = {
     "stats_table.html": (25, 25, 3, 20),
     "stats_table.txt": (25, 25, 3, 20),
     "history_weeks.md": (24, 24, 3, 11),
+    "urban_lms.html": (10, 10, 3, 10),
+    "ethics_plain.txt": (11, 11, 5, 9),  # "Design critique" is transcribed as a project, read as "other"
 }
 
 
@@ -103,15 +107,17 @@ def test_cut_short_topics_and_kinds_cannot_pass_by_chance() -> None:
 # Pages written after the importer's last changes, with their transcriptions written before the importer ever ran on
 # them, of shapes it was not tuned for: (class dates right, readings on the right date, in the same list, papers
 # split right, facts right) as they scored on that first run. Lower bounds, not targets; raise them as they improve.
-UNTUNED = {
-    # an LMS export, each class "Lecture 3 — Monday, January 27: Topic" in a <ul> per week: no class line starts
-    # with its date, so only the holiday item ("Monday, January 20: No class") is read as a class, and every
-    # reading of the page lands on it; deadlines, the exam, office hours, time zone and meeting days are read
-    "urban_lms.html": (1, 0, 0, 2, 7),
-    # "Sep 8 (M)    Topic    Reading: …" lines with no header row: every date right, but the topic, "(M)" and
-    # "Reading:" stay in one line, read as the reading (papers lose their authors); the assignments table's first
-    # two rows are missed and its last row's date becomes a class
-    "ethics_plain.txt": (13, 7, 7, 0, 7),
+# (urban_lms.html and ethics_plain.txt were such pages; the importer has since been fixed for them, and they are
+# held to the targets above.)
+UNTUNED: dict[str, tuple[int, int, int, int, int]] = {
+    # a Markdown engineering syllabus, each class a "### 3. Tue 1/20 — Convolution" heading followed by "Pre-class:",
+    # "Watch:" and "Due:" lines: every class date right, but the final exam's line after its "## Final exam" heading
+    # ("Thursday, March 19, 8:00–11:00am, Packard 101.") becomes a 13th class; "Pre-class:" and "Watch:" are not
+    # read as reading labels, so each stays in the reading's title, the ";" between two readings is not split (the
+    # two papers are read as one reading each with "O&W §…" in its title: no paper split right), and "Due: nothing"
+    # and the midterm's "Covers classes 1–8" line become resources; the deadlines keep ",   at 11:59pm" in their
+    # titles and the survey due "at the start of class" is missed
+    "signals_md.md": (12, 9, 9, 0, 12),
 }
 
 
@@ -126,10 +132,11 @@ def test_untuned_pages_lower_bound(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted((set(PAGES) | set(UNTUNED)) - {"ml_at_scale.txt"}))
 def test_nothing_from_the_first_course_in_another_draft(name: str) -> None:
-    """No word of the first course (its instructor, building, critiques, a paper of it) in another page's draft."""
-    text = draft_of(name).lower()
+    """No word of the first course (its instructor, building, critiques, a paper of it) in another page's draft,
+    unless that page uses the word itself (the ethics page has a "Design critique" of its own)."""
+    text, page = draft_of(name).lower(), (SYLLABI / name).read_text(encoding="utf-8").lower()
     for word in ("jacobs", "iribe", "critique", "machine learning", "attention is all you need"):
-        assert not re.search(rf"\b{word}\b", text), (name, word)
+        assert not re.search(rf"\b{word}\b", text) or re.search(rf"\b{word}\b", page), (name, word)
 
 
 def test_networks_page_details() -> None:

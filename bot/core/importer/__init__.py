@@ -13,6 +13,7 @@ a draft against a hand transcription.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -48,6 +49,12 @@ REASON_PREFIX = re.compile(r"^(?:no (?:class(?:es)?|lectures?|meetings?)|class(?
                            r"(?=\S)", re.I)
 READING_COLUMN = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read|materials?|"
                             r"preparation|prep|reading assignments?)\b", re.I)
+READING_PREFIX = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read)\s*:\s*",
+                            re.I)
+NO_READING = re.compile(r"(?:none|n/?a|tba|tbd|nothing|[—–-]+|no (?:new )?readings?(?: assigned)?)\.?", re.I)
+DUE_COLUMN = re.compile(r"\b(?:due|deadlines?)\b", re.I)
+FOOTER = re.compile(r"^(?:(?:page )?last (?:modified|updated|edited|revised)|updated on|copyright|©)\b", re.I)
+BARE_WEEK = re.compile(r"(?:week|module|unit|part)\s*#?\s*\d+\s*:?", re.I)
 TOPIC_COLUMN = re.compile(r"^(?:topics?|subject|lecture|title|contents?|theme)\b", re.I)
 EXAM = re.compile(r"\b(midterm|final exam|exam|quiz|test)\b", re.I)
 NOT_EXAM = re.compile(r"\b(review|study|practice|prep(aration)?|grades?|returned|solutions?|discussion|no exam)\b",
@@ -141,6 +148,11 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
     for line in lines:
         text = line.text
         readings = bool(line.column and READING_COLUMN.match(line.column))
+        if prefixed := READING_PREFIX.match(text):  # "Reading: Winner, …; …" — the readings, after their label
+            text, readings = text[prefixed.end():], True
+            if not text or NO_READING.fullmatch(text):
+                continue
+            line = dataclasses.replace(line, text=text)
         pause = (date.until or NAMED_BREAK.search(text)) and BREAK.search(text) and not dates_in(text)
         if not readings and (CANCEL.search(text) or pause) and len(text.split()) <= TOPIC_WORDS:
             reason = reason or _reason(text)
@@ -156,7 +168,7 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
             topics.append(text)
             exam = exam or bool(EXAM.search(text) and not NOT_EXAM.search(text))
             continue
-        parts = split_items(text) if line.table is not None else [text]  # a cell's readings, one by one
+        parts = split_items(text) if line.table is not None or prefixed else [text]  # a cell's readings, one by one
         items += [read_item(part, *_part_link(line, part, len(parts)), line.italic) for part in parts]
     check = next((c for t in topics if (c := cut_short(t, words, text_page))), None)
     tidy = tuple(_tidy_topic(t) for t in topics if _tidy_topic(t))
@@ -218,7 +230,7 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
         return _session(current[0], current[1], words, kind == "text", current[2])
 
     for line in lines:
-        date = leading_date(line.text)
+        date = leading_date(line.text) if not (line.column and DUE_COLUMN.search(line.column)) else None
         if current and tail is None and current_table is not None and line.table != current_table:
             sessions.append(close(current))  # the table of classes ended
             current = None
@@ -226,8 +238,8 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
             if current:
                 sessions.append(close(current))
             current, current_table = (date, [], line), line.table
-        elif current and tail is None and (line.outside or line.heading and (current[1] or
-                                                                              STRUCTURE.match(line.text))):
+        elif current and tail is None and (line.outside or line.heading and (current[1] or STRUCTURE.match(
+                line.text)) or FOOTER.match(line.text) or BARE_WEEK.fullmatch(line.text)):
             sessions.append(close(current))  # a heading without a date ends the class
             current = None
             prose.append(line)

@@ -217,5 +217,9 @@ def _resource_title(text: str, kind: str) -> str:
 def _resource_note(text: str, kind: str) -> str | None:
     title = _resource_title(text, kind)
     rest = text[text.find(title) + len(title):] if title in text else ""
+    if inside := re.fullmatch(r"\s*\(([^()]*)\)[.\s]*", rest):  # "(video, 12 min)": the kind said, then the note
+        rest = re.sub(r"^(?:videos?|website|web ?page|blog(?: post)?|slides|podcast|tutorial|book)\b[\s,;:]*", "",
+                      inside[1].strip(), flags=re.I)
+        return rest or None
     rest = re.sub(r"^\s*\(\s*", "", rest).strip()
     return rest[0].upper() + rest[1:] if len(rest.split()) >= 3 else None

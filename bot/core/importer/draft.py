@@ -54,13 +54,34 @@ def _session(number: int, placed: PlacedSession, with_readings: bool) -> dict[st
     return data
 
 
+def numbers(page: Page) -> tuple[list[int], dict[int, str]]:
+    """Each class's number: the page's own ("Lecture 3 — …") when its labels number the classes in order and leave
+    room for the unlabelled ones (a holiday); else its place in the list, with a check where a label says otherwise."""
+    labels = [p.raw.date.number for p in page.sessions]
+    out: list[int] = []
+    for at, label in enumerate(labels):
+        after = next((n for n in labels[at + 1:] if n is not None), None)
+        number = label if label is not None else (out[-1] + 1 if out else 1)
+        if (out and number <= out[-1]) or (after is not None and number >= after):
+            break
+        out.append(number)
+    if len(out) == len(labels) and any(n is not None for n in labels):
+        return out, {}
+    places = list(range(1, len(labels) + 1))
+    first = next(((n, label) for n, label in zip(places, labels, strict=True) if label is not None and label != n),
+                 None)
+    return places, {first[0]: f"the page numbers this class {first[1]}; its numbers do not leave room for every "
+                              "class listed, so the classes are numbered in order from here on"} if first else {}
+
+
 def _checks(page: Page) -> dict[tuple[object, ...], str]:
     """(session number, what, index) → the comment: ('date'|'topic', 0) or ('papers'|'resources', i); and
     (section, index) for an entry of breaks, office_hours, deadlines or exams, ('course', key) for a course key."""
     checks: dict[tuple[object, ...], str] = extra_checks(page)
-    for number, placed in enumerate(page.sessions, 1):
-        if placed.checks:
-            checks[(number, "date", 0)] = "; ".join(placed.checks)
+    given, said = numbers(page)
+    for number, placed in zip(given, page.sessions, strict=True):
+        if placed.checks or number in said:
+            checks[(number, "date", 0)] = "; ".join(placed.checks + tuple(x for x in [said.get(number)] if x))
         topic = [c for c in (placed.raw.topic_check,) if c]
         if len(placed.raw.topics) > 1:
             topic.append("the page has several lines here, joined with “;”")
@@ -75,7 +96,9 @@ def _checks(page: Page) -> dict[tuple[object, ...], str]:
     if page.year.how in {"weekdays", "pattern"} and page.sessions:
         how = ("the weekdays the page names" if page.year.how == "weekdays"
                else "the weekdays the dates fall on (no year on the page)")
-        checks.setdefault((1, "date", 0), f"the year {page.year.year} was inferred from {how}")
+        year = f"the year {page.year.year} was inferred from {how}"
+        key = (given[0], "date", 0)
+        checks[key] = f"{checks[key]}; {year}" if key in checks else year
     return checks
 
 
@@ -119,7 +142,8 @@ def _text(page: Page, source: str, with_readings: bool) -> str:
         course["term_end"] = end
     course |= course_keys(page)
     data: dict[str, object] = {"course": course, **extra_sections(page),
-                               "sessions": [_session(n, p, with_readings) for n, p in enumerate(page.sessions, 1)]}
+                               "sessions": [_session(n, p, with_readings)
+                                            for n, p in zip(numbers(page)[0], page.sessions, strict=True)]}
     if page.other_topics:
         data["other_topics"] = list(page.other_topics)
     if page.other_papers and with_readings:
@@ -144,7 +168,8 @@ def _closing(page: Page, unread: list[str]) -> str:
     facts = page.facts
     missing = [] if facts and facts.zone else ["the time zone (UTC is a placeholder)"]
     missing += [] if facts and facts.meeting else ["the class times and room (null)"]
-    missing += [f"session {n}: no topic on the page (null)" for n, p in enumerate(page.sessions, 1)
+    missing += [f"session {n}: no topic on the page (null)" for n, p in zip(numbers(page)[0], page.sessions,
+                                                                            strict=True)
                 if not p.raw.topics and not p.raw.reason]
     absent = [name for name, got in (("office hours", facts and facts.hours), ("deadlines", facts and facts.deadlines),
                                      ("exams", facts and (facts.exams or any(p.raw.exam for p in page.sessions))))

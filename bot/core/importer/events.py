@@ -125,7 +125,8 @@ def _kind(title: str) -> str:
                  r"checkpoint", lowered):
         return "project"
     if re.search(r"home ?work|\bhw|assignment|problem set|pset|\bps\s*\d|exercise|worksheet|\blab\b|"
-                 r"(reaction|response|reading|position|critique|short) (paper|response)|essay|reflection|write-?up",
+                 r"(reaction|response|reading|position|critique|short) (paper|response)|essay|reflection|write-?up|"
+                 r"\bmemos?\b|\bcase (analysis|study)\b",
                  lowered):
         return "homework"
     return "project" if "report" in lowered else "other"

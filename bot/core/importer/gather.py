@@ -35,14 +35,42 @@ if TYPE_CHECKING:
     from bot.core.importer import PlacedSession
 
 
+DUE_COLUMN = re.compile(r"\b(?:due|deadlines?)\b", re.I)
+MERGED = "Due (the row's cells joined)"
+WEIGHT_COLUMN = re.compile(r"\b(?:weight|points?|pts|grade|percent|%)", re.I)
+
+
+def _rows(prose: Sequence[Line]) -> list[Line]:
+    """A row of a table of deadlines outside the classes ("Case analysis | Fri Oct 3, 11:59pm | 20%") as one line,
+    "Case analysis due Fri Oct 3, 11:59pm", read as a due column's; every other line as it is."""
+    out: list[Line] = []
+    at = 0
+    while at < len(prose):
+        line, end = prose[at], at + 1
+        while line.row is not None and end < len(prose) and (prose[end].table, prose[end].row) == (line.table,
+                                                                                                      line.row):
+            end += 1
+        cells = prose[at:end]
+        if len(cells) > 1 and any(c.column and DUE_COLUMN.search(c.column) for c in cells):
+            words = [("due " if c.column and DUE_COLUMN.search(c.column) else "") + c.text for c in cells
+                     if not (c.column and WEIGHT_COLUMN.search(c.column))]
+            out.append(dataclasses.replace(line, text=" ".join(words), links=tuple(x for c in cells for x in c.links),
+                                           column=MERGED))
+        else:
+            out += cells
+        at = end
+    return out
+
+
 def _prose(prose: Sequence[Line]) -> tuple[list[Event], MeetingRead | None]:
     """The events stated outside the classes, and the first meeting pattern, reading headings as sections."""
     section: str | None = None
     events: list[Event] = []
     meeting = None
-    for line in prose:
+    for line in _rows(prose):
         text = line.text
-        found = read_events(text, tuple(u for _, u in line.links), section=section)
+        found = read_events(text, tuple(u for _, u in line.links), section=section,
+                            column=MERGED if line.column == MERGED else None)
         pattern = meeting_pattern(text) if not found else None
         if found:
             events += found

@@ -88,7 +88,8 @@ def leading_date(text: str) -> PageDate | None:
     rest = text.strip()[m.end():]
     if m.group("m3") and not m.group("d3") and not re.match(r"\s|$", rest):
         return None
-    if m.group("m3") and not m.group("num") and not m.group("lnum") and not m.group("wd") and m.group("d3") is None and rest.strip():
+    numbered = m.group("num") or m.group("lnum")
+    if m.group("m3") and not numbered and not m.group("wd") and m.group("d3") is None and rest.strip():
         return None  # "11/ something" without a session number is too weak to start a class
     date = _from_match(m, re.sub(r"^[\s:,;|.)\]—–-]+", "", rest).strip())
     if date and date.day and (r := RANGE_END.match(rest)):
