@@ -152,12 +152,14 @@ class CourseBot(commands.Bot):
         from bot.cogs.reminders import Reminders
         from bot.cogs.setup import Setup
         from bot.cogs.students import Students
+        from bot.cogs.upload import ExpiredPreview
 
         await self.add_cog(Students(self))
         await self.add_cog(Calendar(self))
         await self.add_cog(Reminders(self))
         instructor = Instructor(self)
         await self.add_cog(instructor)
+        self.add_view(ExpiredPreview())
         await self.add_cog(Setup(self))
         self._match_critique_commands(course)
         await self.sync_commands()

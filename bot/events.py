@@ -38,6 +38,7 @@ class SyncReport:
     deleted: int = 0
     adopted: int = 0
     left_alone: list[str] = field(default_factory=list)  # keys an admin edited by hand
+    left_alone_names: list[str] = field(default_factory=list)
     problem: str | None = None  # why events are off or stopped, in words for /setup
 
 
@@ -65,16 +66,18 @@ class EventSync:
         self._warned: str | None = None
 
     def status(self) -> str | None:
-        """One line for /setup: whether events are on, and why not when they are off."""
-        settings = self._settings()
-        if settings.scheduled_events is False:
-            return "Discord events: off (scheduled_events is false)."
+        """A line for /setup when there is something to say about the events (the setting's own line says on/off)."""
+        if self._settings().scheduled_events is False:
+            return None
         if self.last is None:
-            return "Discord events: not synced yet."
+            return "Discord events: not made yet (the bot makes them once it is connected to the server)."
         if self.last.problem:
-            return f"Discord events: {self.last.problem}"
-        hand = f"; {len(self.last.left_alone)} edited by hand are left alone" if self.last.left_alone else ""
-        return f"Discord events: on, the next {settings.events_days} days{hand}."
+            return f"⚠ Discord events: {self.last.problem}"
+        if self.last.left_alone:
+            names = ", ".join(self.last.left_alone_names[:5])
+            return (f"Discord events edited by hand are left as they are (move them yourself if their class "
+                    f"moves): {names}.")
+        return None
 
     async def sync(self, course: Course) -> SyncReport:
         async with self._lock:
@@ -95,6 +98,8 @@ class EventSync:
         guild_id = self._guild_id()
         guild = self._client.get_guild(guild_id) if guild_id is not None else None
         if settings.scheduled_events is False:
+            if guild is not None:
+                await self._withdraw(guild, report)
             return report
         if guild is None or guild.me is None:
             report.problem = "off until the bot is in the course's server (set guild_id or use /setup there)."
@@ -179,6 +184,20 @@ class EventSync:
         existing[created.id] = created
         report.created += 1
 
+    async def _withdraw(self, guild: discord.Guild, report: SyncReport) -> None:
+        """Events were turned off: cancel the coming ones we made, which would no longer follow the course."""
+        rows = {row.event_id: key for key, row in (await self._store.event_rows()).items()
+                if row.state == "live" and row.event_id}
+        if not rows:
+            return
+        now = self._clock()
+        for event in await guild.fetch_scheduled_events():
+            key = rows.get(event.id)
+            if key is not None and event.status is discord.EventStatus.scheduled and event.start_time > now:
+                await event.cancel()
+                await self._save(key, event.id, "cancelled", None)
+                report.cancelled += 1
+
     async def _row(self, key: str) -> EventRow:
         return (await self._store.event_rows())[key]
 
@@ -192,6 +211,10 @@ class EventSync:
             return
         if row.fingerprint is not None and current != row.fingerprint:
             report.left_alone.append(plan.key)
+            report.left_alone_names.append(event.name)
+            if event.start_time != plan.start:
+                log.warning("scheduled event edited by hand, left alone though its class moved key=%s event=%s",
+                            plan.key, event.id)
             return
         await event.edit(name=plan.name, start_time=plan.start, end_time=plan.end, location=plan.location,
                          description=plan.description, entity_type=discord.EntityType.external,

@@ -114,8 +114,11 @@ class Setup(commands.Cog):
             await self.bot.state.replan()
             lines.append(f"Reminders re-planned for <#{after.reminder_channel_id}>: "
                          f"{self.bot.reminders.pending_count()} still to post.")
-        if after.scheduled_events != before.scheduled_events:
-            self.bot.sync_events_soon()
+        if after.scheduled_events != before.scheduled_events and (task := self.bot.sync_events_soon()):
+            await task  # quick; the overview below then says how it went
+            report = self.bot.events.last if self.bot.events else None
+            if after.scheduled_events is False and report is not None and report.cancelled:
+                lines.append(f"The {report.cancelled} coming Discord events I had made were cancelled.")
         return lines
 
     def _overview(self, guild: discord.Guild | None) -> list[str]:
@@ -131,8 +134,9 @@ class Setup(commands.Cog):
             lines.append(status)
         course = self.bot.course
         lines.append(f"Course: {embeds.safe(course.title)} ({embeds.safe(course.term)}).")
-        if any(row.value is None and row.source == "not set" for row in self.bot.config.shown()):
-            lines.append("Set a value with /setup and its option, e.g. /setup reminder_channel: #reminders.")
+        unset = [row.option for row in self.bot.config.shown() if row.value is None and row.source == "not set"]
+        if unset:
+            lines.append(f"Set a value with /setup and its option, e.g. /setup {unset[0]}: …")
         return lines
 
     @staticmethod

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 600.0  # seconds; the interaction's token (for editing the preview) lasts 15 minutes
 PREVIEW_LINES = 40
+CONFIRM, CANCEL = "upload:confirm", "upload:cancel"  # fixed, so that a click after a restart is still answered
 FROM_FILE = ("Once confirmed, the course lives in the bot's database and schedule.yaml is no longer read: to change "
              "it later, /course download, edit, and /course upload again.")
 
@@ -162,6 +163,7 @@ class UploadView(discord.ui.View):
         self.origin = origin
         self.message: discord.WebhookMessage | None = None
         self.superseded = False
+        self.answered = False
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id != self.owner_id:
@@ -175,9 +177,20 @@ class UploadView(discord.ui.View):
         doc = embeds.Doc(title, [embeds.safe(x) for x in lines])
         await interaction.edit_original_response(embeds=embeds.pack(doc)[0], view=None)
 
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def _first_answer(self, interaction: discord.Interaction) -> bool:
+        """Only the first click counts: a second one (a double click) is told so and changes nothing."""
+        if self.answered:
+            await interaction.response.send_message("This preview is already being answered.", ephemeral=True,
+                                                    allowed_mentions=NO_MENTIONS)
+            return False
+        self.answered = True
         await interaction.response.defer()
+        return True
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success, custom_id=CONFIRM)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        if not await self._first_answer(interaction):
+            return
         try:
             lines = await self.uploads.confirm(self, interaction)
         except ChangeError as exc:
@@ -185,9 +198,10 @@ class UploadView(discord.ui.View):
             return
         await self._finish(interaction, "Upload stored", lines)
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id=CANCEL)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await interaction.response.defer()
+        if not await self._first_answer(interaction):
+            return
         if self.uploads.newest is self:
             self.uploads.newest = None
         await self._finish(interaction, "Upload cancelled", ["Nothing was changed."])
@@ -203,3 +217,25 @@ class UploadView(discord.ui.View):
             await self.message.edit(embeds=embeds.pack(doc)[0], view=None)
         except discord.HTTPException as exc:
             log.info("could not mark a timed-out upload preview status=%s", exc.status)
+
+
+class ExpiredPreview(discord.ui.View):
+    """Answers a click on a preview this process does not hold (the bot restarted since): it is closed, nothing
+    changes. A live preview's own view is bound to its message and answers first."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    async def _expired(self, interaction: discord.Interaction) -> None:
+        doc = embeds.Doc("Upload preview closed", ["This preview is no longer open (the bot restarted, or it was "
+                                                   "answered or timed out). Nothing was changed: upload the file "
+                                                   "again to see a fresh preview."])
+        await interaction.response.edit_message(embeds=embeds.pack(doc)[0], view=None)
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success, custom_id=CONFIRM)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._expired(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id=CANCEL)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._expired(interaction)

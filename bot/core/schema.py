@@ -151,9 +151,27 @@ def compose(text: str, file: str) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc)
+        opened = _unclosed_quote(text, mark.line if mark is not None else None)
+        if opened is not None and mark is not None:
+            raise FileProblem(Problem(file, opened, "A quoted value starts here and is never closed (YAML then "
+                                      f"breaks at line {mark.line + 1}): add the closing quote.")) from None
         line = mark.line + 1 if mark is not None else None
         raise FileProblem(Problem(file, line, f"This is not valid YAML here ({what}). "
                                               "Check the indentation and quote text that contains “: ”.")) from None
+
+
+UNCLOSED = re.compile(r'^\s*(?:-\s+)?(?:[^"#:]+:\s+)?"(?:[^"\\]|\\.)*$')
+
+
+def _unclosed_quote(text: str, before: int | None) -> int | None:
+    """The first line (1-based) before the error whose value opens a double quote it does not close: YAML reads on
+    to the next quote and reports a later line, far from the mistake."""
+    if before is None:
+        return None
+    for number, line in enumerate(text.split("\n")[:before], 1):
+        if UNCLOSED.match(line):
+            return number
+    return None
 
 
 class FileProblem(ValueError):

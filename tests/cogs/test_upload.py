@@ -192,7 +192,7 @@ async def test_hostile_files_get_a_clear_answer_and_nothing_is_stored(bot, fake,
 async def test_a_file_over_a_megabyte_is_refused_before_it_is_downloaded(bot, fake):
     before = len(fake.requests)
     answer, _ = await upload(fake, b"# padding\n" * 1_000_000)
-    assert "is 10.0 MB; a course file is at most 1.0 MB" in text_of(answer)
+    assert "is 10.00 MB; a course file is at most 1.00 MB" in text_of(answer)
     assert not [r for r in fake.requests[before:] if "/attachments/" in r.path]
     assert await bot.store.latest_upload() is None
 
@@ -209,3 +209,53 @@ async def test_an_announcement_lost_to_a_crash_is_posted_once_at_the_next_start(
             assert bot.course.session_number(7).topic == "Contrastive learning"
             assert (await bot.store.latest_upload()).announced
         assert len(fake.messages(ANNOUNCEMENTS)) == 1
+
+
+async def test_a_course_for_another_term_is_announced_as_one_new_course(bot, fake):
+    preview, _ = await upload(fake, OTHER_TERM.encode())
+    assert "New course: CS 452 Distributed Systems, Spring 2025: 28 classes from Tue Jan 21" in text_of(preview)
+    assert "moved from" not in text_of(preview)
+    await click(fake, preview, "Confirm")
+    posted = fake.messages(ANNOUNCEMENTS)
+    assert len(posted) == 1 and "New course: CS 452 Distributed Systems" in embed_text(posted[0])
+
+
+async def test_utf16_from_notepad_is_read_and_a_latin1_file_is_told_its_line(bot, fake):
+    preview, _ = await upload(fake, edited(FIRST).decode().encode("utf-16"))
+    assert "Preview of schedule.yaml" in text_of(preview) and "Contrastive learning" in text_of(preview)
+    latin = FIRST.replace("title: Machine Learning at Scale", "title: Machine Learning à Scale", 1)
+    line = latin.split("\n").index(next(x for x in latin.split("\n") if "à Scale" in x)) + 1
+    answer, _ = await upload(fake, latin.encode("cp1252"))
+    assert f"is not UTF-8 text: line {line} (“  title: Machine Learning" in text_of(answer)
+
+
+async def test_an_unclosed_quote_is_reported_where_it_opens(bot, fake):
+    lines = FIRST.split("\n")
+    at = max(i for i, x in enumerate(lines) if x.strip().startswith("topic:"))  # no quote after it
+    lines[at] = lines[at].split("topic:")[0] + 'topic: "oops'
+    answer, _ = await upload(fake, "\n".join(lines).encode())
+    assert f"schedule.yaml:{at + 1}: A quoted value starts here and is never closed" in text_of(answer)
+
+
+async def test_a_preview_clicked_after_a_restart_says_it_is_closed(fake, settings, frozen):
+    async with running_bot(fake, settings, system_clock):
+        preview, _ = await upload(fake, edited(FIRST))
+    async with running_bot(fake, settings, system_clock) as bot:
+        record = await fake.send_component_interaction(message_id=int(preview["id"]),
+                                                       custom_id=button(preview, "Confirm"), **TEACHER)
+        callback = await fake.wait_for_callback(record)
+        assert callback.json["type"] == 7
+        assert "This preview is no longer open" in embed_text(callback.json["data"])
+        assert await bot.store.latest_upload() is None
+
+
+async def test_a_double_click_on_confirm_stores_once_and_says_so(bot, fake):
+    preview, _ = await upload(fake, edited(FIRST))
+    first = await fake.send_component_interaction(message_id=int(preview["id"]),
+                                                  custom_id=button(preview, "Confirm"), **TEACHER)
+    second = await fake.send_component_interaction(message_id=int(preview["id"]),
+                                                   custom_id=button(preview, "Confirm"), **TEACHER)
+    answers = [await fake.wait_for_callback(first), await fake.wait_for_callback(second)]
+    assert any("already being answered" in (a.json.get("data") or {}).get("content", "") for a in answers)
+    await fake.wait_for_response(first, predicate=lambda m: "Upload stored" in text_of(m))
+    assert len(fake.messages(ANNOUNCEMENTS)) == 1 and (await bot.store.latest_upload()).id == 1
