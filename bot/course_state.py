@@ -28,7 +28,7 @@ from bot.core.changes import (
     revisions,
 )
 from bot.core.dates import short_date
-from bot.core.loader import load_course, load_text
+from bot.core.loader import ScheduleError, load_course, load_text
 from bot.core.model import Course, Revision
 from bot.core.upload import Preview
 from bot.core.upload import summary as upload_summary
@@ -70,12 +70,16 @@ async def base_and_log(store: Store, schedule_path: str,
                        cutoff: dt.time | None) -> tuple[Course, list[Change], StoredUpload | None]:
     """The base course (the newest upload, else schedule.yaml) and the stored changes that apply on top of it."""
     changes = await store.changes()
-    upload = await store.latest_upload()
-    if upload is None:
-        return with_cutoff(load_course(schedule_path), cutoff), changes, None
-    base = with_cutoff(load_text(upload.body, f"the uploaded {upload.filename}").course, cutoff)
-    kept = set(upload.carried)
-    return base, [c for c in changes if c.id in kept or (c.id or 0) > upload.last_change], upload
+    for upload in await store.uploads():
+        try:
+            base = with_cutoff(load_text(upload.body, f"the uploaded {upload.filename}").course, cutoff)
+        except ScheduleError as exc:  # a newer coursebot may refuse what an older one accepted: keep running
+            log.error("uploaded course no longer loads upload=%s file=%s: %s; using the one before it", upload.id,
+                      upload.filename, "; ".join(str(p) for p in exc.problems[:3]))
+            continue
+        kept = set(upload.carried)
+        return base, [c for c in changes if c.id in kept or (c.id or 0) > upload.last_change], upload
+    return with_cutoff(load_course(schedule_path), cutoff), changes, None
 
 
 class CourseState:

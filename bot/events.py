@@ -10,6 +10,7 @@ edited (it matches neither the plan nor what we last wrote) is left alone.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import discord
 
 from bot.clock import Clock
 from bot.core.events import EventPlan, class_events, exam_events, fingerprint, office_hour_events, wanted_events
+from bot.core.ics import course_slug
 from bot.core.model import Course
 from bot.settings import Settings
 from bot.store import EventRow, Store
@@ -109,9 +111,11 @@ class EventSync:
             report.problem = "off: the bot lacks the Create Events permission (Server Settings → Roles)."
             return report
         now = self._clock()
-        wanted = wanted_events(course, now, settings.events_days)
-        everything = {p.key: p for p in (*class_events(course), *exam_events(course),
-                                         *office_hour_events(course, course.first_day, course.last_day))}
+        prefix = f"{course_slug(course)}/"  # next term's class 7 is another event than this term's
+        wanted = [dataclasses.replace(p, key=prefix + p.key) for p in wanted_events(course, now, settings.events_days)]
+        everything = {prefix + p.key: dataclasses.replace(p, key=prefix + p.key)
+                      for p in (*class_events(course), *exam_events(course),
+                                *office_hour_events(course, course.first_day, course.last_day))}
         existing = {e.id: e for e in await guild.fetch_scheduled_events()}
         rows = await self._store.event_rows()
         mine = guild.me.id
@@ -121,8 +125,10 @@ class EventSync:
             await self._drop_duplicates(wanted, existing, mine, report)
             seen = {p.key for p in wanted}
             rows = await self._store.event_rows()
+            taken = {row.event_id for key, row in rows.items() if key in seen and row.state == "live"}
             for key, row in rows.items():
-                if key not in seen and row.state == "live" and row.event_id in existing:
+                if (key not in seen and key.startswith(prefix) and row.state == "live" and row.event_id in existing
+                        and row.event_id not in taken):
                     await self._outside(key, row, everything.get(key), existing[row.event_id], now, report)
         except discord.HTTPException as exc:
             if exc.code == MAX_EVENTS_REACHED:
@@ -168,8 +174,12 @@ class EventSync:
             await self._update(plan, row, event, report)
             return
         # No event yet (or we cancelled it and the class is back, or a crash left a 'creating' row): adopt or make.
-        found = next((e for e in existing.values() if e.creator_id == mine and _same_instant(plan, e)
-                      and e.status is discord.EventStatus.scheduled), None)
+        # A crash after Discord made the event leaves a 'creating' row with what we sent: find that event even if
+        # the class has moved since, or the one the plan describes now.
+        ours = [e for e in existing.values() if e.creator_id == mine and e.status is discord.EventStatus.scheduled]
+        crashed = row.fingerprint if row and row.state == "creating" else None
+        found = next((e for e in ours if crashed and fingerprint_of(e) == crashed), None) or next(
+            (e for e in ours if _same_instant(plan, e)), None)
         if found is not None:
             await self._save(plan.key, found.id, "live", fingerprint_of(found))
             report.adopted += 1

@@ -82,6 +82,17 @@ class ServerConfig:
         return ("This bot already runs the course of another server, set up there with /setup. One bot serves "
                 "one server's course; nothing was stored.")
 
+    def owned_elsewhere(self, guild_ids: dict[str, bool]) -> bool:
+        """Before any server claimed the course: True when an id the operator configured is not of this server
+        (`guild_ids` says, for each configured channel or role, whether this server has it). Their server is the
+        course's, so no other server's admin may claim it."""
+        return self.course_guild is None and any(not here for here in guild_ids.values())
+
+    def operator_ids(self) -> dict[str, int]:
+        """The channel and role ids set in the config file or environment."""
+        return {row.key: row.value for row in self.shown()
+                if row.from_operator and row.key not in SWITCHES and isinstance(row.value, int)}
+
     def shown(self) -> list[Shown]:
         """Every /setup setting with its value and source, in the order of the options."""
         rows = []

@@ -542,3 +542,23 @@ async def test_revisions_follow_the_log(ds_state: CourseState) -> None:
     assert ds_state.revisions == revisions(ds_state.base, ds_state.log)
     await ds_state.reload()
     assert ds_state.revisions == revisions(ds_state.base, ds_state.log)
+
+
+async def test_an_upload_that_no_longer_loads_falls_back_to_the_one_before(tmp_path) -> None:
+    """A newer coursebot may refuse a stored upload (a rule added since): the bot still starts, on the last upload
+    that loads (or schedule.yaml), and says so in the log."""
+
+    from bot.course_state import base_and_log
+    from bot.store import Store, StoredUpload
+
+    first = (Path(__file__).parent / "data" / "courses" / "ml_at_scale.yaml").read_text(encoding="utf-8")
+    store = await Store.open(str(tmp_path / "db.sqlite3"))
+    try:
+        at = dt.datetime(2024, 9, 1, tzinfo=dt.timezone.utc)
+        good = first.replace("title: Machine Learning at Scale", "title: Kept Title", 1)
+        await store.add_upload(StoredUpload(at, 1, "A", "good.yaml", good, 0, (), ("x",)))
+        await store.add_upload(StoredUpload(at, 1, "A", "bad.yaml", "course: [unreadable", 0, (), ("x",)))
+        base, _, upload = await base_and_log(store, str(tmp_path / "missing.yaml"), None)
+        assert upload is not None and upload.filename == "good.yaml" and base.title == "Kept Title"
+    finally:
+        await store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,7 @@ class Setup(commands.Cog):
 
     def __init__(self, bot: CourseBot) -> None:
         self.bot = bot
+        self.claiming = asyncio.Lock()
 
     @app_commands.command(name="setup", description="This server's settings for the course bot (Manage Server)")
     @app_commands.describe(reminder_channel="Where reminders are posted",
@@ -76,7 +78,24 @@ class Setup(commands.Cog):
                     scheduled_events: bool | None = None) -> None:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             raise app_commands.CheckFailure("Only members with Manage Server can use /setup. Nothing was changed.")
+        async with self.claiming:  # two servers' first /setup at once: one claims, the other is refused
+            await self._setup(interaction, reminder_channel, announce_channel, instructor_role, student_role,
+                              calendar_feed, scheduled_events)
+
+    async def _setup(self, interaction: discord.Interaction, reminder_channel: discord.TextChannel | None,
+                     announce_channel: discord.TextChannel | None, instructor_role: discord.Role | None,
+                     student_role: discord.Role | None, calendar_feed: bool | None,
+                     scheduled_events: bool | None) -> None:
+        assert interaction.guild_id is not None
         refusal = self.bot.config.refusal(interaction.guild_id)
+        guild = interaction.guild
+        configured = self.bot.config.operator_ids()
+        here = {key: guild is not None and (guild.get_role(value) if key.endswith("role_id")
+                                            else guild.get_channel(value)) is not None
+                for key, value in configured.items()}
+        if refusal is None and self.bot.config.owned_elsewhere(here):
+            refusal = ("This bot's settings name channels or roles of another server, so the course is that "
+                       "server's; /setup here changes nothing. Nothing was stored.")
         if refusal is not None:
             raise ChangeError(refusal)
         chosen = {key: value for key, value in (("reminder_channel_id", reminder_channel),

@@ -91,11 +91,13 @@ def office_hour_events(course: Course, first: dt.date, last: dt.date) -> list[Ev
     """Each office hour on each of its days in [first, last], skipping breaks and skip dates."""
     plans = []
     zone = course.timezone
-    for index, hours in enumerate(course.office_hours):
+    for hours in course.office_hours:
         day = first + dt.timedelta(days=(hours.weekday - first.weekday()) % 7)
         while day <= min(last, course.last_day):
             if day >= course.first_day and day not in hours.skip and course.break_on(day) is None:
-                plans.append(_plan(f"{OFFICE_HOURS_KEY}-{index}-{day.isoformat()}", f"Office hours: {hours.who}",
+                # Named by what the hour is, not by its place in the list: adding one above keeps the others' keys.
+                ident = hashlib.sha256(f"{hours.who}\x1f{hours.start}\x1f{hours.place}".encode()).hexdigest()[:8]
+                plans.append(_plan(f"{OFFICE_HOURS_KEY}-{ident}-{day.isoformat()}", f"Office hours: {hours.who}",
                                    dt.datetime.combine(day, hours.start, zone), dt.datetime.combine(day, hours.end,
                                                                                                      zone),
                                    hours.place or hours.link, "Office hours", hours.link or ""))

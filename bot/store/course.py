@@ -85,6 +85,11 @@ class CourseTables(Connection):
         row = await self._one(UPLOAD_SELECT + " ORDER BY id DESC LIMIT 1")
         return _upload(row) if row else None
 
+    async def uploads(self) -> list[StoredUpload]:
+        """Every upload, newest first."""
+        async with self._db.execute(UPLOAD_SELECT + " ORDER BY id DESC") as cursor:
+            return [_upload(tuple(row)) async for row in cursor]
+
     async def unannounced_uploads(self) -> list[StoredUpload]:
         """Uploads stored but whose announcement was not (known to be) posted: a crash came in between."""
         async with self._db.execute(UPLOAD_SELECT + " WHERE announced = 0 ORDER BY id") as cursor:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 import time_machine
 
 from bot.clock import system_clock
+from bot.core.ics import course_slug
 from tests.fake_discord import permissions
 from tests.fake_discord.models import DEFAULT_BOT_PERMISSIONS
 from tests.harness import INSTRUCTOR, INSTRUCTOR_ROLE, final_answer, make_fake, running_bot, settings_for
@@ -119,9 +121,10 @@ async def test_an_admins_delete_and_edit_are_respected(fake, settings, frozen):
         report = await synced(bot)
         assert not [e for e in fake.scheduled_events() if "Class 8" in e["name"]]
         assert by_name(fake, "bring laptops")["scheduled_start_time"] == edited["scheduled_start_time"]
-        assert report.left_alone == ["class-9"]
+        term = course_slug(bot.course)
+        assert report.left_alone == [f"{term}/class-9"]
         rows = await bot.store.event_rows()
-        assert rows["class-8"].state == "deleted_by_admin"
+        assert rows[f"{term}/class-8"].state == "deleted_by_admin"
 
 
 async def test_a_create_whose_answer_is_lost_is_adopted_not_repeated(fake, settings, frozen):
@@ -237,3 +240,60 @@ async def test_a_whole_term_of_daily_syncs(fake, settings, frozen):
         held = {f"Class {s.number}" for s in bot.course.sessions if not s.cancelled and not s.is_exam}
         assert held <= classes
         assert any(e["name"] == "Final exam" for e in fake.scheduled_events())
+
+
+def copy_of_course(tmp_path, text=None):
+    path = tmp_path / "schedule.yaml"
+    path.write_text(text if text is not None else DS.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+async def test_an_office_hour_added_above_the_others_keeps_their_events(fake, tmp_path, frozen):
+    path = copy_of_course(tmp_path)
+    settings = settings_for(fake, tmp_path, schedule=str(path), reminder_channel_id=None)
+    async with running_bot(fake, settings, system_clock) as bot:
+        await synced(bot)
+        before = {e["id"] for e in live(fake)}
+        text = path.read_text(encoding="utf-8").replace("office_hours:\n", "office_hours:\n  - who: New TA\n"
+                                                        "    day: Tue\n    start: \"08:00\"\n    end: \"09:00\"\n", 1)
+        path.write_text(text, encoding="utf-8")
+        await change(fake, "reload", None)
+        await bot.events_task
+        report = await synced(bot)
+        assert before <= {e["id"] for e in live(fake)}  # none of the earlier events was deleted
+        assert report.deleted == 0 and len([e for e in live(fake) if "New TA" in e["name"]]) == 2
+        assert "deleted_by_admin" not in {r.state for r in (await bot.store.event_rows()).values()}
+
+
+async def test_next_term_on_the_same_database_gets_its_own_events(fake, tmp_path, frozen):
+    path = copy_of_course(tmp_path)
+    settings = settings_for(fake, tmp_path, schedule=str(path), reminder_channel_id=None)
+    async with running_bot(fake, settings, system_clock) as bot:
+        await synced(bot)
+    text = DS.read_text(encoding="utf-8").replace("Spring 2025", "Spring 2026")
+    text = re.sub(r"2025-(\d\d)-(\d\d)", lambda m: (dt.date(2025, int(m[1]), int(m[2])) + dt.timedelta(days=364))
+                  .isoformat(), text)
+    copy_of_course(tmp_path, text)
+    frozen.move_to(MONDAY + dt.timedelta(days=364))
+    await fake.run_event_automation()
+    async with running_bot(fake, settings, system_clock) as bot:
+        report = await synced(bot)
+        assert report.created == 8
+        assert {"Class 8", "Class 9", "Class 10"} <= {e["name"].split(":")[0] for e in live(fake)}
+
+
+async def test_a_lost_create_then_a_move_leaves_one_event_at_the_new_time(fake, settings, frozen):
+    async with running_bot(fake, settings, system_clock) as bot:
+        since = len(fake.requests)
+        task = asyncio.create_task(bot.events.sync(bot.course))
+        for _ in range(2):  # Okafor Mon 15:00, Raman Wed 19:30; the third create is class 8's
+            request = await fake.wait_for_request("POST", CREATE, since=since)
+            since = fake.requests.index(request) + 1
+        fake.inject("POST", CREATE, status=503, after=True, times=1)
+        with pytest.raises(Exception, match="503"):
+            await task
+        await change(fake, "move", {"date": "2/13", "to": "2/14"})
+        await bot.events_task
+        eights = [e for e in live(fake) if e["name"].startswith("Class 8")]
+        assert len(eights) == 1
+        assert dt.datetime.fromisoformat(eights[0]["scheduled_start_time"]).astimezone(LA).date() == dt.date(2025, 2, 14)

@@ -180,3 +180,14 @@ async def test_setup_survives_an_unreadable_store(tmp_path):
         assert await store.servers_with_settings() == [1, 2]
     finally:
         await store.close()
+
+
+async def test_without_guild_id_the_server_of_the_configured_role_keeps_the_course(fake, tmp_path, clock):
+    """The operator named the instructor role: another server's admin cannot claim the course with /setup."""
+    settings = dataclasses.replace(blank(fake, tmp_path), guild_id=None, instructor_role_id=INSTRUCTOR_ROLE)
+    async with running_bot(fake, settings, clock) as bot:
+        _, text = await setup(fake, {"scheduled_events": False}, guild_id=OTHER_SERVER)
+        assert "name channels or roles of another server" in text and "Nothing was stored." in text
+        assert bot.config.course_guild is None and await bot.store.servers_with_settings() == []
+        _, text = await setup(fake, {"announce_channel": ANNOUNCEMENTS})
+        assert "Saved: Announcement channel." in text and bot.config.course_guild == fake.guild_id

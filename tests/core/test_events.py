@@ -25,7 +25,7 @@ def test_classes_exams_and_office_hours_of_the_next_two_weeks(ds_course: Course)
     first = classes[0]
     assert (first.start.time(), first.end.time(), first.location) == (dt.time(14), dt.time(15, 15), "Gates Center G20")
     assert first.start.tzinfo is not None and first.name.startswith("Class ")
-    okafor = sorted(p.start.date() for p in plans if p.key.startswith("office-hours-0-"))
+    okafor = sorted(p.start.date() for p in plans if p.name == "Office hours: Prof. Ada Okafor")
     assert okafor == [dt.date(2025, 2, 10)]  # Feb 17 skipped; Feb 24 is past the two weeks
     assert all(p.location for p in plans) and all(len(p.name) <= 100 for p in plans)
 
@@ -88,3 +88,13 @@ def test_long_names_and_places_are_clipped_to_discords_limits(ds_course: Course)
     plan = by_key(course, course_at(course, session.date.year, session.date.month, session.date.day) -
                   dt.timedelta(days=1))[f"class-{session.number}"]
     assert len(plan.name) == 100 and plan.name.endswith("…") and len(plan.location) == 100
+
+
+def test_office_hours_keep_their_keys_when_one_is_added_above(ds_course: Course) -> None:
+    """Keys name the hour, not its place in the list: a new first entry does not rename the others' events."""
+    now = course_at(ds_course, 2025, 2, 10, 9)
+    extra = dataclasses.replace(ds_course.office_hours[0], who="New TA", start=dt.time(8), end=dt.time(9))
+    more = dataclasses.replace(ds_course, office_hours=(extra, *ds_course.office_hours))
+    before = {k for k in by_key(ds_course, now) if k.startswith("office-hours-")}
+    after = {k for k in by_key(more, now) if k.startswith("office-hours-")}
+    assert before < after and len(after - before) == 1
