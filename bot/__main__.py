@@ -220,7 +220,7 @@ def _current_course_or_exit(settings: Settings) -> Course:
     return _course_and_revisions_or_exit(settings)[0]
 
 
-def _course_and_revisions_or_exit(settings: Settings) -> tuple[Course, dict[str, Revision]]:
+def _course_and_revisions_or_exit(settings: Settings) -> tuple[Course, Mapping[str, Revision]]:
     """The course as it stands and the change log's revisions (the calendar's SEQUENCE), or exit 1."""
     import asyncio
 

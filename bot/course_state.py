@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -29,7 +29,7 @@ from bot.core.changes import (
 )
 from bot.core.dates import short_date
 from bot.core.loader import ScheduleError, load_course, load_text
-from bot.core.model import Course, Revision
+from bot.core.model import Course, Revision, Revisions
 from bot.core.upload import Preview
 from bot.core.upload import summary as upload_summary
 from bot.store import Store, StoredUpload
@@ -56,6 +56,14 @@ def with_cutoff(course: Course, cutoff: dt.time | None) -> Course:
     if cutoff is None or course.critique_cutoff is not None:
         return course
     return dataclasses.replace(course, critique_cutoff=cutoff)
+
+
+def upload_floor(upload: StoredUpload | None) -> Revision | None:
+    """Every event's revision after an upload: past any sequence shown before it (each change and each upload
+    raises an event's sequence by at most one), as of the upload."""
+    if upload is None or upload.id is None:
+        return None
+    return Revision(upload.last_change + upload.id, upload.uploaded_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +101,7 @@ class CourseState:
         self._replan = replan
         self._cutoff = cutoff
         self._lock = asyncio.Lock()
-        self._revisions: dict[str, Revision] | None = None
+        self._revisions: Revisions | None = None
         self.base: Course | None = None
         self.log: list[Change] = []
         self.course: Course | None = None
@@ -101,10 +109,11 @@ class CourseState:
         self.upload: StoredUpload | None = None
 
     @property
-    def revisions(self) -> dict[str, Revision]:
-        """How often, and when last, the log changed each calendar event (see `bot.core.changes.revisions`)."""
+    def revisions(self) -> Revisions:
+        """How often, and when last, the log changed each calendar event (see `bot.core.changes.revisions`), above
+        the floor an upload sets."""
         if self._revisions is None:
-            self._revisions = revisions(self._base(), self.log)
+            self._revisions = Revisions(revisions(self._base(), self.log), upload_floor(self.upload))
         return self._revisions
 
     @property
@@ -225,13 +234,13 @@ async def current_course(schedule_path: str, database: str, exists: bool, cutoff
 
 
 async def current_course_and_revisions(schedule_path: str, database: str, exists: bool,
-                                       cutoff: dt.time | None = None) -> tuple[Course, dict[str, Revision]]:
+                                       cutoff: dt.time | None = None) -> tuple[Course, Mapping[str, Revision]]:
     """The course as `current_course` gives it, with the calendar's revisions (`python -m bot calendar`)."""
     if not exists:
         return with_cutoff(load_course(schedule_path), cutoff), {}
     store = await Store.open(database)
     try:
-        base, stored, _ = await base_and_log(store, schedule_path, cutoff)
+        base, stored, upload = await base_and_log(store, schedule_path, cutoff)
     finally:
         await store.close()
-    return apply_log(base, stored).course, revisions(base, stored)
+    return apply_log(base, stored).course, Revisions(revisions(base, stored), upload_floor(upload))

@@ -38,7 +38,7 @@ from bot.core.ics_text import (
     exam_summary,
     office_hours_description,
 )
-from bot.core.model import Course, Deadline, Exam, OfficeHours, Revision, Session
+from bot.core.model import Course, Deadline, Exam, OfficeHours, Revision, Revisions, Session
 
 PRODID = "-//coursebot//EN"
 UID_DOMAIN = "coursebot"
@@ -100,9 +100,12 @@ def _utc(instant: dt.datetime) -> dt.datetime:
 
 def calendar_stamp(course: Course, revisions: Mapping[str, Revision]) -> dt.datetime:
     """Every event's DTSTAMP: the newest change, or the first day of classes at 00:00 UTC when none."""
-    if not revisions:
+    stamps = [_utc(revision.modified) for revision in revisions.values()]
+    if isinstance(revisions, Revisions) and revisions.floor is not None:
+        stamps.append(_utc(revisions.floor.modified))
+    if not stamps:
         return dt.datetime.combine(course.first_day, dt.time(0), UTC)
-    return max(_utc(revision.modified) for revision in revisions.values())
+    return max(stamps)
 
 
 def _new_event(course: Course, name: str, key: str, revisions: Mapping[str, Revision], stamp: dt.datetime) -> Event:
@@ -252,7 +255,7 @@ def build_calendar(course: Course, revisions: Mapping[str, Revision] | None = No
     and when last the instructor's changes touched it; an event without one has SEQUENCE 0. `feed_url`, the
     live feed's address, adds SOURCE and the refresh interval (a file for a one-off import needs neither).
     """
-    revisions = revisions or {}
+    revisions = {} if revisions is None else revisions
     stamp = calendar_stamp(course, revisions)
     cal = Calendar()
     cal.add("prodid", PRODID)

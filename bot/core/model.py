@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -344,6 +345,47 @@ class Revision:
 
     sequence: int
     modified: dt.datetime  # aware
+
+
+class Revisions(Mapping[str, Revision]):
+    """The change log's revisions on top of a floor that every event has.
+
+    A confirmed upload replaces the course's base and the log it is counted from; the floor (raised past every
+    sequence the calendar has shown) keeps each event's SEQUENCE from going down, as calendar apps require.
+    """
+
+    def __init__(self, touched: Mapping[str, Revision], floor: Revision | None = None) -> None:
+        self._touched = dict(touched)
+        self.floor = floor
+
+    def __getitem__(self, key: str) -> Revision:
+        revision = self._touched.get(key)
+        if self.floor is None:
+            if revision is None:
+                raise KeyError(key)
+            return revision
+        if revision is None:
+            return self.floor
+        return Revision(self.floor.sequence + revision.sequence, max(self.floor.modified, revision.modified))
+
+    def get(self, key: str, default: Revision | None = None) -> Revision | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._touched)
+
+    def __len__(self) -> int:
+        return len(self._touched)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Revisions):
+            return (self._touched, self.floor) == (other._touched, other.floor)
+        return self.floor is None and isinstance(other, Mapping) and self._touched == dict(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def parse_weekday(raw: str) -> int | None:

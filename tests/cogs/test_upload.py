@@ -259,3 +259,31 @@ async def test_a_double_click_on_confirm_stores_once_and_says_so(bot, fake):
     assert any("already being answered" in (a.json.get("data") or {}).get("content", "") for a in answers)
     await fake.wait_for_response(first, predicate=lambda m: "Upload stored" in text_of(m))
     assert len(fake.messages(ANNOUNCEMENTS)) == 1 and (await bot.store.latest_upload()).id == 1
+
+
+def sequences(bot) -> dict[str, int]:
+    from icalendar import Calendar
+
+    from bot.core.ics import build_calendar
+
+    cal = Calendar.from_ical(build_calendar(bot.course, bot.state.revisions))
+    return {str(e["UID"]): int(e.get("SEQUENCE", 0)) for e in cal.walk("VEVENT")}
+
+
+async def test_an_upload_never_lowers_a_calendar_events_sequence(bot, fake):
+    """Class 8 moved twice (SEQUENCE 2), then the course downloaded and uploaded as it is: calendar apps ignore an
+    update whose SEQUENCE went down, so every event's stays at least where it was, and the moved one above."""
+    for move in ({"date": "10/14", "to": "10/15"}, {"date": "10/15", "to": "10/17"}):
+        await final_answer(fake, await fake.send_interaction(name="course", subcommand="move", options=move,
+                                                             **TEACHER))
+    before = sequences(bot)
+    assert max(before.values()) == 2
+    record = await fake.send_interaction(name="course", subcommand="download", **TEACHER)
+    answer = await fake.wait_for_response(record, predicate=lambda m: bool(m.get("attachments")))
+    preview, _ = await upload(fake, fake.world.files[int(answer["attachments"][0]["id"])].data)
+    done = await click(fake, preview, "Confirm")
+    assert "Upload stored" in text_of(done), text_of(done)
+    after = sequences(bot)
+    assert set(after) == set(before)
+    lowered = {uid: (before[uid], after[uid]) for uid in before if after[uid] < before[uid]}
+    assert lowered == {} and max(after.values()) > 2
