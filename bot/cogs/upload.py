@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 600.0  # seconds; the interaction's token (for editing the preview) lasts 15 minutes
 PREVIEW_LINES = 40
+HISTORY_LOOKBACK = 50  # messages of the announcement channel looked at after a restart
 CONFIRM, CANCEL = "upload:confirm", "upload:cancel"  # fixed, so that a click after a restart is still answered
 FROM_FILE = ("Once confirmed, the course lives in the bot's database and schedule.yaml is no longer read: to change "
              "it later, /course download, edit, and /course upload again.")
@@ -93,8 +94,12 @@ class Uploads:
             lines.append(f"Reminders re-planned: {self.bot.reminders.pending_count()} still to post.")
         return lines
 
-    async def announce(self, upload: StoredUpload) -> str:
-        """Post the upload's summary once (nonce from its id), then mark it announced."""
+    async def announce(self, upload: StoredUpload, *, after_restart: bool = False) -> str:
+        """Post the upload's summary once (nonce from its id), then mark it announced.
+
+        After a restart the post may have gone out before the crash, longer ago than Discord remembers a nonce:
+        a page already in the channel's recent history is not posted again.
+        """
         assert self.bot.store is not None and upload.id is not None
         channel_id = self.bot.settings.announce_channel_id
         if channel_id is None:
@@ -103,8 +108,11 @@ class Uploads:
         doc = embeds.Doc("Course updated", [embeds.safe(line) for line in upload.summary],
                          footer=f"— {upload.author or 'the instructor'}")
         channel = self.bot.get_partial_messageable(channel_id)
+        posted = await self._recent_posts(channel) if after_restart else set()
         try:
             for i, message in enumerate(embeds.pack(doc)):
+                if (message[0].title, message[0].description) in posted:
+                    continue
                 await channel.send(embeds=message, nonce=nonce_for(f"upload:{upload.id}:{i}"),
                                    allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
@@ -119,7 +127,18 @@ class Uploads:
         assert self.bot.store is not None
         for upload in await self.bot.store.unannounced_uploads():
             log.warning("announcing an upload stored before a restart upload=%s", upload.id)
-            await self.announce(upload)
+            await self.announce(upload, after_restart=True)
+
+    async def _recent_posts(self, channel: discord.PartialMessageable) -> set[tuple[str | None, str | None]]:
+        """(title, description) of the bot's embeds among the channel's last messages; empty if it cannot read."""
+        found: set[tuple[str | None, str | None]] = set()
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                if self.bot.user is not None and message.author.id == self.bot.user.id and message.embeds:
+                    found.add((message.embeds[0].title, message.embeds[0].description))
+        except discord.HTTPException as exc:
+            log.info("cannot read the announcement channel's history status=%s: relying on the nonce", exc.status)
+        return found
 
     async def download(self, interaction: discord.Interaction) -> None:
         """The course as it stands (the file plus the stored changes), as a schedule.yaml attachment."""

@@ -1,6 +1,6 @@
 """`Course` → the text of a valid `schedule.yaml`: the course as it stands, changes applied.
 
-`/course download` gives this text back, and an uploaded course is stored as it. Only the keys SPEC.md's
+`/course download` gives this text back (an upload keeps its own text). Only the keys SPEC.md's
 "The course file" defines are written, in the example files' order (course, staff, breaks, office_hours,
 critiques, project, deadlines, exams, sessions, other_topics, other_papers); a key whose value is the default is
 left out, except `topic: null`, which tells the instructor where a topic goes. Dates are YYYY-MM-DD, times

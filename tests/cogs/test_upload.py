@@ -287,3 +287,17 @@ async def test_an_upload_never_lowers_a_calendar_events_sequence(bot, fake):
     assert set(after) == set(before)
     lowered = {uid: (before[uid], after[uid]) for uid in before if after[uid] < before[uid]}
     assert lowered == {} and max(after.values()) > 2
+
+
+async def test_an_announcement_posted_just_before_a_crash_is_not_posted_again(fake, settings, frozen):
+    """The post went out but the crash came before it was marked: after the restart the channel's history shows
+    it, so it is marked, not posted a second time (Discord's nonce would not catch it hours later)."""
+    async with running_bot(fake, settings, system_clock) as bot:
+        preview, _ = await upload(fake, edited(FIRST))
+        await click(fake, preview, "Confirm")
+        assert len(fake.messages(ANNOUNCEMENTS)) == 1
+        await bot.store._db.execute("UPDATE course_uploads SET announced = 0")  # the mark the crash lost
+    fake.world.nonces.clear()  # hours later: Discord no longer remembers the nonce
+    async with running_bot(fake, settings, system_clock) as bot:
+        assert (await bot.store.latest_upload()).announced
+        assert len(fake.messages(ANNOUNCEMENTS)) == 1
