@@ -462,7 +462,10 @@ def test_markdown_in_an_announcement_is_kept_as_typed(live: Live, message: str) 
     descriptions = announce_and_read(live, message)
     assert descriptions
     closed = message + "\n```" if message.count("```") % 2 else message
-    assert as_typed("".join(descriptions)) == closed
+    if len(descriptions) == 1:
+        assert as_typed(descriptions[0]) == closed
+    else:  # a text too long for one embed is cut, and the packer escapes markdown a cut could break
+        assert unescape("".join(descriptions)) == as_typed(re.sub(r"\\([^0-9A-Za-z\s])", r"\1", closed))
     assert not re.search(r"@(everyone|here|[!&]?\d{17,20})", "".join(descriptions))
 
 
