@@ -54,8 +54,24 @@ def point_at(api_base: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base.with_scheme(scheme).with_path("/gateway")
 
 
+NO_COURSE_HERE = "This server has no course yet: an instructor can set it up with /setup and /course upload."
+
+
 class CourseTree(app_commands.CommandTree):
     """One place that turns errors into friendly ephemeral replies and logs ours with ids."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """In a server that is not the course's, nothing of the course is shown: /setup answers for itself
+        (it says whose the course is), every other command gets one sentence, and autocomplete nothing."""
+        home = self.client.config.course_guild  # type: ignore[attr-defined]
+        if home is None or interaction.guild_id in (None, home):
+            return True
+        name = (interaction.data or {}).get("name")  # type: ignore[union-attr]
+        if name == "setup":
+            return True
+        if interaction.type is discord.InteractionType.application_command:
+            await reply_error(interaction, NO_COURSE_HERE)
+        return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = getattr(error, "original", error)

@@ -83,10 +83,6 @@ class Instructor(commands.Cog):
         self.uploads = Uploads(bot)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        course_guild = self.bot.config.course_guild
-        if course_guild is not None and interaction.guild_id not in (None, course_guild):
-            raise app_commands.CheckFailure("This bot runs the course of another server, so /course works only "
-                                            "there. Nothing was changed.")
         if not is_instructor(interaction, self.bot.config):
             raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
                                             "command in the course's server. Nothing was changed.")

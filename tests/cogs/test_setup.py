@@ -165,6 +165,14 @@ async def test_without_guild_id_the_first_server_set_up_is_the_courses(fake, tmp
         assert "There is no change to undo" in text_of(await final_answer(fake, interaction))
         _, text = await setup(fake, guild_id=OTHER_SERVER)
         assert "already runs the course of another server" in text
+        # Students of another server see nothing of this course (SPEC: "Many courses, one bot").
+        for name in ("deadlines", "readings", "calendar"):
+            other = await fake.send_interaction(name=name, user=STUDENT, guild_id=OTHER_SERVER)
+            answer = await final_answer(fake, other)
+            assert answer["content"] == ("This server has no course yet: an instructor can set it up with /setup "
+                                         "and /course upload.") and answer["flags"] & EPHEMERAL
+        home = await fake.send_interaction(name="deadlines", user=STUDENT)
+        assert (await final_answer(fake, home)).get("embeds")
     async with running_bot(fake, settings, clock) as bot:
         assert bot.config.course_guild == fake.guild_id
 
