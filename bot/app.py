@@ -66,7 +66,7 @@ class CourseTree(app_commands.CommandTree):
         home = self.client.config.course_guild  # type: ignore[attr-defined]
         if home is None or interaction.guild_id in (None, home):
             return True
-        name = (interaction.data or {}).get("name")  # type: ignore[union-attr]
+        name = interaction.data.get("name") if interaction.data else None
         if name == "setup":
             return True
         if interaction.type is discord.InteractionType.application_command:
@@ -277,9 +277,12 @@ class CourseBot(commands.Bot):
 
 async def serve(bot: CourseBot, token: str) -> int:
     loop = asyncio.get_running_loop()
+    def stop(sig: signal.Signals) -> None:
+        log.info("signal %s: shutting down", sig.name)
+        asyncio.ensure_future(bot.close())
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda s=sig: (log.info("signal %s: shutting down", s.name),
-                                                    asyncio.ensure_future(bot.close())))
+        loop.add_signal_handler(sig, stop, sig)
     try:
         async with bot:
             await bot.start(token)

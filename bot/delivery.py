@@ -167,9 +167,8 @@ class ReminderService:
                 message = await user.send(text, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS)
             else:
                 channel = self._client.get_partial_messageable(target)
-                message = await self._earlier_post(channel, reminder) if entry.attempts > 1 else None
-                if message is None:
-                    message = await channel.send(text, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS)
+                earlier = await self._earlier_post(channel, reminder) if entry.attempts > 1 else None
+                message = earlier or await channel.send(text, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS)
         except discord.Forbidden as exc:
             if is_dm:
                 await self._dms_closed(reminder, key, target, exc)

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.settings import Settings
 from bot.store import Store
@@ -120,7 +121,7 @@ class ServerConfig:
         return self._recompute(), refused
 
     def _recompute(self) -> Settings:
-        overlay = {k: v for k, v in self.stored.items() if k not in self.origins}
+        overlay: dict[str, Any] = {k: v for k, v in self.stored.items() if k not in self.origins}
         self.effective = dataclasses.replace(self.file, **overlay)
         return self.effective
 

@@ -10,6 +10,7 @@ The token is deliberately not a setting: it comes from `DISCORD_TOKEN` only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -215,7 +216,7 @@ def _read_file(path: Path, values: dict[str, Any], problems: list[Problem]) -> N
         if schema.is_null(node):
             values[key] = EMPTY
             continue
-        value = reader.scalar(node, key, lambda raw, key=key: _convert(key, raw))
+        value = reader.scalar(node, key, functools.partial(_convert, key))
         if value is not None:
             values[key] = value
     problems += reader.problems
@@ -261,5 +262,6 @@ def read_settings(env: Mapping[str, str] | None = None) -> Configured:
     origins |= {key: f"COURSEBOT_{key.upper()}" for key in KEYS if f"COURSEBOT_{key.upper()}" in env}
     if problems:
         raise SettingsError([str(p) for p in problems])
-    kept = {k: None if v is EMPTY else v for k, v in values.items() if v is not EMPTY or KEYS[k].nullable}
+    kept: dict[str, Any] = {k: None if v is EMPTY else v for k, v in values.items()
+                            if v is not EMPTY or KEYS[k].nullable}
     return Configured(Settings(**kept), {k: origins[k] for k, v in kept.items() if v is not None})

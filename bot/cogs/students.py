@@ -14,6 +14,7 @@ from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
 from bot.core.search import search
 from bot.render import embeds, words
+from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.app import CourseBot
@@ -34,6 +35,12 @@ class Students(commands.Cog):
 
     def __init__(self, bot: CourseBot) -> None:
         self.bot = bot
+
+    def _store(self) -> Store:
+        store = self.bot.store
+        if store is None:
+            raise RuntimeError("the store is opened in setup_hook")
+        return store
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         """With global commands /critique stays registered; in a course without critiques it says so."""
@@ -76,7 +83,8 @@ class Students(commands.Cog):
         answer = queries.deadlines(bot.course, now)
         count = None
         if bot.course.has_critiques:
-            count = (await critiques.critique_status(bot.store, bot.course, interaction.user.id, now)).count_line()
+            status = await critiques.critique_status(self._store(), bot.course, interaction.user.id, now)
+            count = status.count_line()
         await send_doc(interaction, embeds.deadlines(answer, count), ephemeral=True)
 
     @app_commands.command(name="search", description=_describe("search"))
@@ -93,7 +101,7 @@ class Students(commands.Cog):
     async def critique_log(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
         bot = self.bot
         await acknowledge(interaction)
-        message = await critiques.log_critique(bot.store, bot.course, interaction.user.id, date, bot.clock())
+        message = await critiques.log_critique(self._store(), bot.course, interaction.user.id, date, bot.clock())
         await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 
     @critique_log.autocomplete("date")
@@ -105,7 +113,7 @@ class Students(commands.Cog):
     @critique.command(name="status", description=_describe("critique status"))
     async def critique_status(self, interaction: discord.Interaction) -> None:
         bot = self.bot
-        state = await critiques.critique_status(bot.store, bot.course, interaction.user.id, bot.clock())
+        state = await critiques.critique_status(self._store(), bot.course, interaction.user.id, bot.clock())
         await send_doc(interaction, embeds.tracker(state), ephemeral=True)
 
     @critique.command(name="remove", description=_describe("critique remove"))
@@ -113,7 +121,7 @@ class Students(commands.Cog):
     async def critique_remove(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
         bot = self.bot
         await acknowledge(interaction)
-        message = await critiques.remove_critique(bot.store, bot.course, interaction.user.id, date, bot.clock())
+        message = await critiques.remove_critique(self._store(), bot.course, interaction.user.id, date, bot.clock())
         await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 
     @app_commands.command(name="help", description=_describe("help"))

@@ -150,13 +150,13 @@ def _calendar_date(text: str, course: Course, today: dt.date, raw: str) -> dt.da
         return _make_date(year + 2000 if year is not None and year < 100 else year, month, day,
                           course, today, raw)
     if m := re.fullmatch(rf"([a-z]+)\.?\s*(\d{{1,2}}){ORDINAL}(?:,?\s+(\d{{4}}))?", text):
-        month = _month(m[1])
-        if month:
-            return _make_date(int(m[3]) if m[3] else None, month, int(m[2]), course, today, raw)
+        named = _month(m[1])
+        if named:
+            return _make_date(int(m[3]) if m[3] else None, named, int(m[2]), course, today, raw)
     if m := re.fullmatch(rf"(\d{{1,2}}){ORDINAL}\s*(?:of\s+)?([a-z]+)\.?(?:,?\s+(\d{{4}}))?", text):
-        month = _month(m[2])
-        if month:
-            return _make_date(int(m[3]) if m[3] else None, month, int(m[1]), course, today, raw)
+        named = _month(m[2])
+        if named:
+            return _make_date(int(m[3]) if m[3] else None, named, int(m[1]), course, today, raw)
     return None
 
 
@@ -224,18 +224,18 @@ def parse_when(course: Course, text: str, now: dt.datetime) -> When:
     if cleaned in offsets:
         day = today + dt.timedelta(days=offsets[cleaned])
         return When(day, course.session_on(day))
-    day = _weekday_date(cleaned, today)
-    if day is None:
+    found = _weekday_date(cleaned, today)
+    if found is None:
         # "Wed Sep 18" / "Wednesday, September 18": a leading weekday must agree with the date.
         m = re.fullmatch(r"([a-z]+)\.?,? (.+)", cleaned)
         stated = parse_weekday(m[1]) if m else None
-        day = _calendar_date(m[2] if m and stated is not None else cleaned, course, today, raw)
-        if day is not None and stated is not None and day.weekday() != stated:
-            raise QueryError(f"{short_date(day)}, {day.year} is a {WEEKDAY_NAMES[day.weekday()]}, "
+        found = _calendar_date(m[2] if m and stated is not None else cleaned, course, today, raw)
+        if found is not None and stated is not None and found.weekday() != stated:
+            raise QueryError(f"{short_date(found)}, {found.year} is a {WEEKDAY_NAMES[found.weekday()]}, "
                              f"not a {WEEKDAY_NAMES[stated]}. Which did you mean?")
-    if day is None:
+    if found is None:
         raise QueryError(f"I couldn't read “{raw[:60]}” as a date. Try {accepted_forms(course)}.")
-    return When(day, course.session_on(day))
+    return When(found, course.session_on(found))
 
 
 def neighbours(course: Course, day: dt.date) -> tuple[Session | None, Session | None]:

@@ -233,8 +233,8 @@ def _course(r: Reader, warnings: Reader, top: dict[str, yaml.Node]) -> Course | 
     cutoff = r.scalar(course.get("critique_cutoff"), f"{w}: critique_cutoff", s.time_of_day)
     links = sections.links(r, course.get("links"))
     staff = sections.staff(r, top.get("staff"))
-    term = (first, term_end or last) if first and last else None
-    breaks = sections.breaks(r, top.get("breaks"), term)
+    span = (first, term_end or last) if first and last else None
+    breaks = sections.breaks(r, top.get("breaks"), span)
     office_hours = sections.office_hours(r, top.get("office_hours"))
     critiques = sections.critiques(r, top.get("critiques"))
     project, project_deadlines = sections.project(r, top.get("project"))
@@ -281,7 +281,8 @@ def _check_ids_and_dates(r: Reader, course: Course, deadlines: list[tuple[Deadli
     """Ids are unique across deadlines and exams; each falls within the term (first class to the end of exams)."""
     seen: set[str] = set()
     first, end = course.first_day, course.end
-    for item, node in [*deadlines, *exams]:
+    items: list[tuple[Deadline | Exam, yaml.Node]] = [*deadlines, *exams]
+    for item, node in items:
         kind = "deadline" if isinstance(item, Deadline) else "exam"
         if item.id in seen:
             r.problem(node, f"The id “{item.id}” is used twice; each deadline and exam needs its own id.")

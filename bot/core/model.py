@@ -232,7 +232,7 @@ class Course:
     breaks: tuple[Break, ...] = ()
     deadlines: tuple[Deadline, ...] = ()  # every deadline, the project's included, by due instant
     exams: tuple[Exam, ...] = ()  # top-level exams (not those held in class)
-    _by_date: dict[dt.date, Session] = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
+    _by_date: dict[dt.date, Session] = field(default=None, init=False, repr=False, compare=False)  # type: ignore[arg-type]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_date", {s.date: s for s in self.sessions})

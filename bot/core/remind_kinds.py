@@ -28,7 +28,7 @@ _KIND_WORDS = {
 def _deadline_label(course: Course) -> str:
     """'homework and quiz deadlines': the kinds of deadline (other than the project's) this course has."""
     kinds = {d.kind for d in course.deadlines}
-    named = [k for k in ("homework", "quiz") if k in kinds]
+    named: list[str] = [k for k in ("homework", "quiz") if k in kinds]
     if "other" in kinds:
         if not named:
             return "other deadlines" if "project" in kinds else "deadlines"

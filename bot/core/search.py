@@ -76,10 +76,10 @@ class SearchIndex:
             words = (d.kind, "deadline", "due", d.id, d.details)
             entries.append(_entry("deadline", d.title, d.kind, course.session_on(d.due), extra=words, date=d.due,
                                   at=course.due_at(d) if d.time else None))
-        for e in course.all_exams():
-            session = course.session_number(e.session) if e.session is not None else None
-            entries.append(_entry("exam", e.title, e.room, session, extra=("exam", e.id, e.details), date=e.date,
-                                  at=course.exam_start_at(e)))
+        for exam in course.all_exams():
+            session = course.session_number(exam.session) if exam.session is not None else None
+            entries.append(_entry("exam", exam.title, exam.room, session, extra=("exam", exam.id, exam.details),
+                                  date=exam.date, at=course.exam_start_at(exam)))
         entries.extend(_entry("staff", m.name, " · ".join(p for p in (m.role, m.contact) if p) or None, None,
                               extra=("staff",)) for m in course.staff)
         entries.extend(_entry("staff", h.who, "office hours", None, extra=("office", "hours", h.place))

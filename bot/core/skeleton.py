@@ -140,7 +140,8 @@ def _text(values: Mapping[str, object], key: str) -> str | None:
 
 def class_days(plan: TermPlan) -> list[dt.date]:
     """Every meeting day from the first to the last day, days in a break left out (calendar dates: no time zone)."""
-    days, meeting_days = [], set(plan.meeting_days)
+    days: list[dt.date] = []
+    meeting_days = set(plan.meeting_days)
     day = plan.first_day
     while day <= plan.last_day and len(days) < MAX_CLASS_DAYS:
         if day.weekday() in meeting_days and not any(b.covers(day) for b in plan.breaks):
@@ -287,7 +288,7 @@ def skeleton_text(plan: TermPlan, out: str = "schedule.yaml") -> str:
                                  "term": plan.term, "first_day": plan.first_day, "last_day": plan.last_day,
                                  "timezone": plan.timezone, **meeting_keys(plan.meetings)}
     sessions = [{"number": i, "date": day, "topic": None} for i, day in enumerate(class_days(plan), 1)]
-    data = {"course": {k: v for k, v in course.items() if v is not None}}
+    data: dict[str, object] = {"course": {k: v for k, v in course.items() if v is not None}}
     if plan.breaks:
         data["breaks"] = break_entries(plan.breaks)
     data["sessions"] = sessions

@@ -93,7 +93,7 @@ def preview(filename: str, text: str, current: Course, log: list[Change], now: d
                           "take the room): shorten it and upload it again. Nothing was changed.")
     if other_term(loaded.course, current):
         new = loaded.course
-        differences = (f"New course: {new.name}, {new.term}: {len(new.sessions)} classes from "
+        differences: tuple[str, ...] = (f"New course: {new.name}, {new.term}: {len(new.sessions)} classes from "
                        f"{short_date(new.first_day)} to {short_date(new.last_day)}.",)
     else:
         differences = tuple(diff(current, rebased.course))

@@ -92,7 +92,8 @@ def office_hours(answer: OfficeHoursAnswer) -> str:
             lines.append(f"  Happening now, until {clock_time(slot.next_end.timetz())}.")
         elif slot.next_start:
             when = f"{short_date(slot.next_start.date())} {clock_time(slot.next_start.timetz())}"
-            lines.append(f"  Next: {when} ({relative_instant(slot.next_start, answer.now, slot.next_start.tzinfo)})")
+            zone = slot.next_start.tzinfo or dt.timezone.utc
+            lines.append(f"  Next: {when} ({relative_instant(slot.next_start, answer.now, zone)})")
         else:
             lines.append(f"  {words.no_more_office_hours(answer.course_over)}")
         skipped = words.skipped_line(slot, answer.now.astimezone(answer.now.tzinfo).date())

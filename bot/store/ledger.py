@@ -41,7 +41,7 @@ class LedgerTable(Connection):
     async def ledger(self) -> dict[str, LedgerEntry]:
         """Every ledger row by key."""
         async with self._db.execute(LEDGER_SELECT) as cursor:
-            return {row[0]: _entry(row) async for row in cursor}
+            return {row[0]: _entry(tuple(row)) async for row in cursor}
 
     async def ledger_entry(self, key: str) -> LedgerEntry | None:
         row = await self._one(LEDGER_SELECT + " WHERE key = ?", (key,))

@@ -78,7 +78,7 @@ class StudentTables(Connection):
 
     async def subscriptions(self) -> list[Subscription]:
         async with self._db.execute(SUBSCRIPTION_SELECT) as cursor:
-            return [_subscription(row) async for row in cursor]
+            return [_subscription(tuple(row)) async for row in cursor]
 
     async def subscription(self, user_id: int) -> Subscription | None:
         row = await self._one(SUBSCRIPTION_SELECT + " WHERE user_id = ?", (user_id,))

@@ -49,9 +49,13 @@ REASON_PREFIX = re.compile(r"^(?:no (?:class(?:es)?|lectures?|meetings?)|class(?
                            r"(?=\S)", re.I)
 READING_COLUMN = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read|materials?|"
                             r"preparation|prep|reading assignments?)\b", re.I)
-READING_PREFIX = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read)\s*:\s*",
-                            re.I)
+READING_PREFIX = re.compile(r"^(?:(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read)|"
+                            r"pre-?class|before class|prepare|preparation|(?P<watch>watch|listen))\s*:\s*", re.I)
 NO_READING = re.compile(r"(?:none|n/?a|tba|tbd|nothing|[—–-]+|no (?:new )?readings?(?: assigned)?)\.?", re.I)
+EMPTY_LABEL = re.compile(rf"^\w[\w /&-]{{0,24}}:\s*{NO_READING.pattern}$", re.I)  # "Due: nothing", "Slides: TBA"
+EXAM_NOTE = re.compile(r"^(?:covers|covering|(?:material|topics?) covered|open[- ]book|closed[- ]book)\b|\b(?:notes?|"
+                       r"cheat[- ]sheets?|calculators?) (?:are |is )?(?:allowed|permitted)\b", re.I)
+VIDEO_LINK = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com|youtu\.be|vimeo\.com)/", re.I)
 DUE_COLUMN = re.compile(r"\b(?:due|deadlines?)\b", re.I)
 FOOTER = re.compile(r"^(?:(?:page )?last (?:modified|updated|edited|revised)|updated on|copyright|©)\b", re.I)
 BARE_WEEK = re.compile(r"(?:week|module|unit|part)\s*#?\s*\d+\s*:?", re.I)
@@ -148,6 +152,8 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
     for line in lines:
         text = line.text
         readings = bool(line.column and READING_COLUMN.match(line.column))
+        if EMPTY_LABEL.match(text) or exam and not line.links and EXAM_NOTE.search(text):
+            continue  # "Due: nothing"; an exam's "Covers classes 1–8", neither a topic nor a reading
         if prefixed := READING_PREFIX.match(text):  # "Reading: Winner, …; …" — the readings, after their label
             text, readings = text[prefixed.end():], True
             if not text or NO_READING.fullmatch(text):
@@ -169,7 +175,12 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
             exam = exam or bool(EXAM.search(text) and not NOT_EXAM.search(text))
             continue
         parts = split_items(text) if line.table is not None or prefixed else [text]  # a cell's readings, one by one
-        items += [read_item(part, *_part_link(line, part, len(parts)), line.italic) for part in parts]
+        for part in parts:
+            item = read_item(part, *_part_link(line, part, len(parts)), line.italic)
+            guessed = item.kind == "web" and item.check or item.kind == "paper" and not (item.authors or item.year)
+            if guessed and (prefixed and prefixed["watch"] or VIDEO_LINK.match(item.url or "")):
+                item = read_item(part, item.url, "", line.italic, hint="video")  # "Watch: …", a YouTube link
+            items.append(item)
     check = next((c for t in topics if (c := cut_short(t, words, text_page))), None)
     tidy = tuple(_tidy_topic(t) for t in topics if _tidy_topic(t))
     if not tidy and not reason and start and start.theme:  # a week's theme where the day has no topic of its own
@@ -225,12 +236,18 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
     current: tuple[PageDate, list[Line], Line] | None = None
     current_table: int | None = None
     tail: str | None = None  # "topics" or "papers" after a closing "Other papers" heading
+    exam_heading: str | None = None  # a "## Final exam" heading: a dated line under it states the exam, not a class
 
     def close(current: tuple[PageDate, list[Line], Line]) -> RawSession:
         return _session(current[0], current[1], words, kind == "text", current[2])
 
     for line in lines:
         date = leading_date(line.text) if not (line.column and DUE_COLUMN.search(line.column)) else None
+        if line.heading and not date:
+            exam_heading = line.text if _exam_heading(line.text) and not (current and not current[1]) else None
+        if date and exam_heading and not current and line.table is None and not line.heading:
+            prose.append(dataclasses.replace(line, text=f"{exam_heading}: {line.text}"))
+            continue
         if current and tail is None and current_table is not None and line.table != current_table:
             sessions.append(close(current))  # the table of classes ended
             current = None
@@ -263,6 +280,12 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
     if current:
         sessions.append(close(current))
     return sessions, other_topics, other_papers, unread, prose
+
+
+def _exam_heading(text: str) -> bool:
+    """A heading of its own for an exam ("Final exam", "Midterm"), not a week's or a review's."""
+    return len(text.split()) <= 4 and bool(EXAM.search(text)) and not NOT_EXAM.search(text) and not STRUCTURE.match(
+        text)
 
 
 def _place(raws: list[RawSession], year: YearGuess, unread: list[str]) -> tuple[list[PlacedSession], tuple[int, ...]]:

@@ -142,8 +142,9 @@ def _linked(anchor: str, text: str) -> tuple[str, str | None, str] | None:
     return anchor, None, rest
 
 
-def read_item(text: str, url: str | None = None, anchor: str = "", italic: tuple[str, ...] = ()) -> Item:
-    """A reading line → an Item (a paper when it reads as a citation, else a resource by its cue)."""
+def read_item(text: str, url: str | None = None, anchor: str = "", italic: tuple[str, ...] = (),
+              hint: str | None = None) -> Item:
+    """A reading line → an Item (a paper when it reads as a citation, else a resource by its cue, else `hint`)."""
     text = re.sub(r"\s+", " ", text).strip()
     kind = resource_kind(text)
     if SECTION_REF.fullmatch(text.rstrip(".")):  # "OIS 3.1–3.2": sections of a book the page abbreviates
@@ -173,7 +174,7 @@ def read_item(text: str, url: str | None = None, anchor: str = "", italic: tuple
         odd = not re.match(r"[\w“\"'‘(\[¿¡]", title) or (named and re.search(r"[;\d]", named))
         return Item("paper", title, named, venue, year, url, note, "the citation may be split wrong" if odd else None)
     head = re.split(r"\s+\(|\.\s+", text, maxsplit=1)[0]
-    kind = resource_kind(head) or kind
+    kind = resource_kind(head) or kind or hint
     if kind:
         return Item(kind, _resource_title(text, kind), url=url, note=_resource_note(text, kind))
     words = len(text.split())

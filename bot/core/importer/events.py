@@ -19,7 +19,8 @@ from bot.core.importer.when import RANGE_END, PageDate, dates_in
 
 WORK = (r"home ?works?|hw\s*#?\s*\d+|hw\b|assignments?|problem\s+sets?|psets?|ps\s*\d+|labs?\b|projects?|proposals?|"
         r"reports?|papers?|essays?|quiz(?:zes)?|write-?ups?|milestones?|presentations?|checkpoints?|drafts?|"
-        r"exercises?|worksheets?|responses?|reflections?|memos?|portfolios?|deliverables?|critiques?|posters?")
+        r"exercises?|worksheets?|responses?|reflections?|memos?|portfolios?|deliverables?|critiques?|posters?|surveys?|"
+        r"questionnaires?")
 DELIVERABLE = re.compile(rf"\b(?:{WORK})", re.I)
 DUE = re.compile(r"\b(?:due|deadline|turn(?:ed)? in|hand(?:ed)? in|submit(?:ted)?)\b", re.I)
 HANDED_OUT = re.compile(r"\b(?:out|released|assigned|posted|handed out|available|announced)\s*$", re.I)
@@ -34,6 +35,8 @@ HEADINGS = (("office", re.compile(r"\b(office|student) hours\b", re.I)),
             ("dates", re.compile(r"\b(due dates|deadlines|important dates|key dates|assignments|exams|grading)\b",
                                  re.I)))
 URL = re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:]")
+CLOCK_WORDS = re.compile(r"(?:\b(?:at|by|before|until)\s+)?(?:\b\d{1,2}(?::\d\d)?\s*[ap]\.?\s?m\b\.?|\b\d{1,2}:\d\d\b|"
+                         r"\bnoon\b|\bmidnight\b)(?:\s*\(?(?:[ECMP][SD]?T|UTC|GMT)\b\)?)?", re.I)
 ABBREVIATIONS = re.compile(r"(?:\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|jan|feb|mar|apr|jun|jul|aug|sep|"
                            r"sept|oct|nov|dec|prof|dr|mr|ms|mrs|st|no|vs|al|e\.g|i\.e|etc|rm|bldg)|\b[A-Z])$", re.I)
 
@@ -175,6 +178,8 @@ def _due(clause: str, url: str | None, in_row: bool, column: str | None, section
         subject = clause[said_due.end():]
     for _, (a, b) in found:
         subject = subject.replace(clause[a:b], " ")
+    subject = re.sub(r"\s+", " ", IN_CLASS.sub(" ", CLOCK_WORDS.sub(" ", subject)))  # "HW 1, Fri 1/23 at 11:59pm"
+    subject = re.sub(r"(?:[\s,;:—–-]+(?:on|at|by))+\s*$", "", subject.strip(" ,;:—–-"), flags=re.I)
     title = _title(subject, clause)
     if not title and due_column:
         title = re.sub(r"\s+", " ", subject).strip(" ,:;—–-") or None
