@@ -16,22 +16,24 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock, system_clock
+from bot.cogs.common import NO_MENTIONS, reply_error
+from bot.cogs.upload import ExpiredPreview, Uploads
 from bot.core.changes import ChangeError
 from bot.core.dates import QueryError
-from bot.core.loader import ScheduleError
 from bot.core.model import Course
 from bot.core.upload import UploadError
 from bot.course_state import CourseState
 from bot.delivery import ReminderService
 from bot.events import EventSync
 from bot.server_config import ServerConfig, default_origins
+from bot.service import CourseService, OpenError, open_course
 from bot.settings import Settings
-from bot.store import Store, StoreError, cannot_write, is_storage_error
-from bot.web import CourseFeed, open_feed
+from bot.store import Store, cannot_write, is_storage_error
+from bot.web import CourseFeed
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
+COGS = ("bot.cogs.students", "bot.cogs.calendar", "bot.cogs.reminders", "bot.cogs.instructor", "bot.cogs.setup")
 EVENTS_SYNC_AT = dt.time(4, 0)  # the daily sync of Discord events, course time: a quiet hour
 SHUTDOWN_GRACE = 2.0  # seconds for commands in flight; SIGTERM must exit within 5
 
@@ -98,18 +100,6 @@ class CourseTree(app_commands.CommandTree):
                                        "please try again in a moment.")
 
 
-async def reply_error(interaction: discord.Interaction, message: str) -> None:
-    """An ephemeral plain-text answer, whether or not the interaction was already acknowledged."""
-    text = message[:2000]
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except Exception as exc:  # the reply is best effort: the error itself is already handled
-        log.error("could not send an error reply interaction=%s: %s", interaction.id, exc)
-
-
 class CourseBot(commands.Bot):
     """The bot: resources are handed in or opened in `setup_hook`; nothing lives in globals."""
 
@@ -125,14 +115,16 @@ class CourseBot(commands.Bot):
         if settings.api_base:
             point_at(settings.api_base)
             log.warning("using a non-Discord API base: %s (tests only)", settings.api_base)
-        self.store: Store | None = None
-        self.reminders: ReminderService | None = None
-        self.events: EventSync | None = None
-        self.events_task: asyncio.Task[None] | None = None
-        self.state: CourseState | None = None
-        self.feed: CourseFeed | None = None  # the live calendar feed, when feed_port is set
+        self.service: CourseService | None = None
         self.synced_count = 0
         self._ready_logged = False
+
+    # --- the course service's parts, for the bot's own use and for tests ----------------------------------
+
+    def _service(self) -> CourseService:
+        if self.service is None:
+            raise RuntimeError("the course is opened in setup_hook")
+        return self.service
 
     @property
     def settings(self) -> Settings:
@@ -141,79 +133,60 @@ class CourseBot(commands.Bot):
 
     @property
     def course(self) -> Course:
-        """The course as it stands: schedule.yaml plus the instructor's changes."""
-        if self.state is None or self.state.course is None:
-            raise RuntimeError("the course is loaded in setup_hook")
-        return self.state.course
+        return self._service().course
+
+    @property
+    def store(self) -> Store | None:
+        return self.service.store if self.service else None
+
+    @property
+    def state(self) -> CourseState | None:
+        return self.service.state if self.service else None
+
+    @property
+    def reminders(self) -> ReminderService | None:
+        return self.service.reminders if self.service else None
+
+    @property
+    def events(self) -> EventSync | None:
+        return self.service.events if self.service else None
+
+    @property
+    def events_task(self) -> asyncio.Task[None] | None:
+        return self.service.events_task if self.service else None
+
+    @property
+    def feed(self) -> CourseFeed | None:
+        return self.service.feed if self.service else None
+
+    def sync_events_soon(self) -> asyncio.Task[None] | None:
+        return self.service.sync_events_soon() if self.service else None
+
+    # --- start-up and shut-down ---------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
         try:
-            self.store = await Store.open(self.settings.database)
-        except StoreError as exc:
+            service = await open_course(self, self.config, self.clock)
+        except OpenError as exc:
             raise StartupError(str(exc)) from None
-        await self.config.load(self.store)
-        self.state = CourseState(self.settings.schedule, self.store, self.clock, self._replan,
-                                 cutoff=self.settings.critique_cutoff)
-        try:
-            course = await self.state.load()
-        except ScheduleError as exc:
-            raise StartupError("The schedule has problems:\n  " + "\n  ".join(map(str, exc.problems))) from None
-        try:
-            self.feed = await open_feed(lambda: self.settings, self.store, self.state, self.clock)
-        except OSError as exc:
-            raise StartupError(f"The calendar feed cannot listen on {self.settings.feed_host}:"
-                               f"{self.settings.feed_port}: {exc.strerror or exc}") from None
-        from bot.cogs.calendar import Calendar
-        from bot.cogs.instructor import Instructor
-        from bot.cogs.reminders import Reminders
-        from bot.cogs.setup import Setup
-        from bot.cogs.students import Students
-        from bot.cogs.upload import ExpiredPreview
-
-        await self.add_cog(Students(self))
-        await self.add_cog(Calendar(self))
-        await self.add_cog(Reminders(self))
-        instructor = Instructor(self)
-        await self.add_cog(instructor)
+        self.service = service
+        service.listeners.append(self._course_changed)
+        for name in COGS:
+            await self.load_extension(name)
         self.add_view(ExpiredPreview())
-        await self.add_cog(Setup(self))
-        self._match_critique_commands(course)
+        self._match_critique_commands(service.course)
         await self.sync_commands()
         if self.config.course_guild is None and self.settings.instructor_role_id is None:
             log.warning("no guild_id, instructor_role_id or /setup yet: nobody can use the /course commands until "
                         "a server admin runs /setup")
-        self.reminders = ReminderService(self, self.store, self.clock, self.settings.reminder_channel_id,
-                                         self.settings.reminders, course.timezone)
-        await self.reminders.start(course)
-        self.events = EventSync(self, self.store, self.clock, lambda: self.config.course_guild, lambda: self.settings)
-        self.reminders.scheduler.every_day("scheduled-events", self._sync_events_daily, EVENTS_SYNC_AT)
-        await instructor.uploads.announce_missed()
+        await service.reminders.start(service.course)
+        service.reminders.scheduler.every_day("scheduled-events", self._sync_events_daily, EVENTS_SYNC_AT)
+        await Uploads(service).announce_missed()
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
-    async def _replan(self, course: Course) -> None:
-        if self.reminders is not None:
-            await self.reminders.replan(course)
-        self.sync_events_soon()
+    async def _course_changed(self, course: Course) -> None:
         if self._match_critique_commands(course):  # a reloaded file added or dropped the critiques
             await self.sync_commands()
-
-    def sync_events_soon(self) -> asyncio.Task[None] | None:
-        """Bring the server's scheduled events in step with the course, in the background (one after another)."""
-        if self.events is None or self.state is None or self.state.course is None:
-            return None
-        previous, course = self.events_task, self.state.course
-
-        async def run() -> None:
-            if previous is not None:
-                await asyncio.gather(previous, return_exceptions=True)
-            try:
-                assert self.events is not None
-                await self.events.sync(self.state.course if self.state and self.state.course else course)
-            except Exception:
-                log.exception("scheduled events sync failed guild=%s", self.config.course_guild)
-
-        self.events_task = asyncio.create_task(run(), name="scheduled-events-sync")
-        return self.events_task
 
     async def _sync_events_daily(self) -> None:
         task = self.sync_events_soon()
@@ -261,18 +234,12 @@ class CourseBot(commands.Bot):
             running = [t for t in asyncio.all_tasks() if _is_command_task(t) and t is not asyncio.current_task()]
             if running:
                 await asyncio.wait(running, timeout=SHUTDOWN_GRACE / 2)
-        if self.events_task is not None:
-            await asyncio.wait([self.events_task], timeout=SHUTDOWN_GRACE)
-        if self.reminders is not None:
-            await self.reminders.close()
-            self.reminders = None
-        if self.feed is not None:
-            await self.feed.stop()
-            self.feed = None
+        service, self.service = self.service, None
+        if service is not None:
+            await service.stop()
         await super().close()
-        if self.store is not None:
-            await self.store.close()
-            self.store = None
+        if service is not None:
+            await service.store.close()
 
 
 async def serve(bot: CourseBot, token: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,19 @@ def test_clock_checker(source: str, found: list[str]) -> None:
 def test_import_checker(source: str, found: set[str]) -> None:
     """The import walk sees plain and `from` imports, and skips relative ones."""
     assert imported_packages(source) == found
+
+
+@pytest.mark.parametrize("path", modules(BOT / "cogs"), ids=lambda p: p.name)
+def test_cogs_do_not_import_the_bot(path: Path) -> None:
+    """Dependencies point down: a cog gets the typed course service, never bot/app.py (not even for typing)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "bot.app" not in imported
+
+
+def test_the_bot_loads_its_cogs_by_name() -> None:
+    """bot/app.py names the cog modules (load_extension) instead of importing their classes."""
+    source = (BOT / "app.py").read_text(encoding="utf-8")
+    assert "load_extension" in source
+    assert not re.search(r"from bot\.cogs\.(students|calendar|reminders|instructor|setup) import", source)

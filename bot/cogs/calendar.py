@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import NO_MENTIONS
+from bot.cogs.common import NO_MENTIONS, service_of
 from bot.commands import COMMANDS_BY_NAME
 from bot.core.ics import calendar_filename
 from bot.core.ics_text import calendar_contents
 from bot.core.model import Course
+from bot.service import CourseService
 from bot.web import FeedLinks, calendar_bytes
 
-if TYPE_CHECKING:
-    from bot.app import CourseBot
 
 def calendar_note(course: Course) -> str:
     """What the file holds, in this course's terms."""
@@ -36,15 +34,20 @@ def subscribe_note(links: FeedLinks) -> str:
 class Calendar(commands.Cog):
     """/calendar."""
 
-    def __init__(self, bot: CourseBot) -> None:
-        self.bot = bot
+    def __init__(self, service: CourseService) -> None:
+        self.service = service
 
     @app_commands.command(name="calendar", description=COMMANDS_BY_NAME["calendar"].description)
     async def calendar(self, interaction: discord.Interaction) -> None:
-        course, state, feed = self.bot.course, self.bot.state, self.bot.feed
+        course, state, feed = self.service.course, self.service.state, self.service.feed
         assert state is not None
         # The feed's bytes when it runs (SEQUENCE and LAST-MODIFIED from the change log, as the feed serves them).
         file = discord.File(io.BytesIO(calendar_bytes(feed, state)), filename=calendar_filename(course))
         links = feed.links() if feed is not None else None
         text = (subscribe_note(links) if links else "") + calendar_note(course)
         await interaction.response.send_message(text, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded by name (`bot.load_extension("bot.cogs.calendar")`), with the course service the bot opened."""
+    await bot.add_cog(Calendar(service_of(bot)))

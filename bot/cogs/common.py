@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
-from bot.app import NO_MENTIONS
 from bot.render.embeds import Doc, pack
+from bot.service import CourseService
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def service_of(client: discord.Client) -> CourseService:
+    """The course service the bot opened in setup_hook, for a cog module's `setup`."""
+    service = getattr(client, "service", None)
+    if not isinstance(service, CourseService):
+        raise RuntimeError("the course service is opened before the cogs are loaded")
+    return service
+
+
+async def reply_error(interaction: discord.Interaction, message: str) -> None:
+    """An ephemeral plain-text answer, whether or not the interaction was already acknowledged."""
+    text = message[:2000]
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except Exception as exc:  # the reply is best effort: the error itself is already handled
+        log.error("could not send an error reply interaction=%s: %s", interaction.id, exc)
 
 
 async def send_doc(interaction: discord.Interaction, doc: Doc, *, ephemeral: bool = False) -> None:

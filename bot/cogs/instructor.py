@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import NO_MENTIONS
-from bot.cogs.common import acknowledge, send_doc
+from bot.cogs.common import NO_MENTIONS, acknowledge, send_doc, service_of
 from bot.cogs.upload import Uploads
 from bot.commands import CLASS_HELP
 from bot.core import queries
@@ -42,10 +40,8 @@ from bot.core.model import DEADLINE_KINDS
 from bot.course_state import Outcome
 from bot.render import embeds
 from bot.server_config import ServerConfig
+from bot.service import CourseService
 from bot.web import reset_message
-
-if TYPE_CHECKING:
-    from bot.app import CourseBot
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +74,12 @@ class Instructor(commands.Cog):
                                 default_permissions=INSTRUCTOR_PERMISSIONS, guild_only=True)
     deadline = app_commands.Group(name="deadline", description="Move, add or remove a deadline", parent=course)
 
-    def __init__(self, bot: CourseBot) -> None:
-        self.bot = bot
-        self.uploads = Uploads(bot)
+    def __init__(self, service: CourseService) -> None:
+        self.service = service
+        self.uploads = Uploads(service)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if not is_instructor(interaction, self.bot.config):
+        if not is_instructor(interaction, self.service.config):
             raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
                                             "command in the course's server. Nothing was changed.")
         return True
@@ -91,11 +87,11 @@ class Instructor(commands.Cog):
     # --- helpers ---------------------------------------------------------------------------
 
     def _day(self, text: str) -> dt.date:
-        return resolve_day(self.bot.course, text, self.bot.clock())
+        return resolve_day(self.service.course, text, self.service.clock())
 
     async def _record(self, interaction: discord.Interaction, edit: Edit) -> None:
         """Store the change (it validates itself), then announce it and tell the instructor."""
-        state = self.bot.state
+        state = self.service.state
         assert state is not None
         change = Change(edit, author_id=interaction.user.id, author=interaction.user.display_name)
         outcome = await state.record(change)
@@ -104,11 +100,11 @@ class Instructor(commands.Cog):
 
     async def _announce(self, title: str, lines: list[str], author: str) -> str:
         """Post to the announcement channel; returns a sentence for the instructor about what happened."""
-        channel_id = self.bot.settings.announce_channel_id
+        channel_id = self.service.settings.announce_channel_id
         if channel_id is None:
             return "Not announced: announce_channel_id is not set."
         doc = embeds.Doc(title, [embeds.safe(line) for line in lines], footer=f"— {author}")
-        channel = self.bot.get_partial_messageable(channel_id)
+        channel = self.service.client.get_partial_messageable(channel_id)
         try:
             for message in embeds.pack(doc):
                 await channel.send(embeds=message, allowed_mentions=NO_MENTIONS)
@@ -122,8 +118,8 @@ class Instructor(commands.Cog):
         note = await self._announce("Course update", [summary], interaction.user.display_name)
         lines = [f"Saved as change #{outcome.change.id}: {summary}" if outcome.change else summary, note]
         lines += _conflict_lines(outcome)
-        if self.bot.reminders is not None:
-            lines.append(f"Reminders re-planned: {self.bot.reminders.pending_count()} still to post.")
+        if self.service.reminders is not None:
+            lines.append(f"Reminders re-planned: {self.service.reminders.pending_count()} still to post.")
         await send_doc(interaction, embeds.Doc("Done", [embeds.safe(x) for x in lines]), ephemeral=True)
 
     # --- the commands ----------------------------------------------------------------------
@@ -174,7 +170,7 @@ class Instructor(commands.Cog):
                             to: app_commands.Range[str, 1, 100],
                             time: app_commands.Range[str, 1, 20] | None = None) -> None:
         await acknowledge(interaction)
-        day, typed = parse_due(self.bot.course, to, self.bot.clock())
+        day, typed = parse_due(self.service.course, to, self.service.clock())
         chosen = parse_time(time) if time is not None else None
         if typed is not None and chosen is not None and typed != chosen:
             raise ChangeError(f"“{to}” and time:{time} give two different times; give the time once. "
@@ -189,7 +185,7 @@ class Instructor(commands.Cog):
     async def deadline_add(self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200],
                            due: app_commands.Range[str, 1, 100], kind: app_commands.Choice[str] | None = None) -> None:
         await acknowledge(interaction)
-        day, time = parse_due(self.bot.course, due, self.bot.clock())
+        day, time = parse_due(self.service.course, due, self.service.clock())
         await self._record(interaction, DeadlineAdd(title, day, time, kind.value if kind else "other"))
 
     @deadline.command(name="remove", description="Remove a deadline (its reminders are withdrawn)")
@@ -214,12 +210,12 @@ class Instructor(commands.Cog):
     @course.command(name="calendar-reset", description="Give the calendar feed a new link (the old one stops working)")
     async def calendar_reset(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        await interaction.followup.send(await reset_message(self.bot.feed), ephemeral=True,
+        await interaction.followup.send(await reset_message(self.service.feed), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:
-        pages = change_pages(self.bot)
+        pages = change_pages(self.service)
         view = ChangesView(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
         await interaction.response.send_message(embeds=pages[0], ephemeral=True, view=view,
                                                 allowed_mentions=NO_MENTIONS)
@@ -227,7 +223,7 @@ class Instructor(commands.Cog):
     @course.command(name="undo", description="Revert the newest change still in effect")
     async def undo(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        state = self.bot.state
+        state = self.service.state
         assert state is not None
         outcome = await state.undo(interaction.user.id, interaction.user.display_name)
         assert outcome.undone is not None
@@ -237,7 +233,7 @@ class Instructor(commands.Cog):
     @course.command(name="reload", description="Re-read schedule.yaml and announce what changed")
     async def reload(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        state = self.bot.state
+        state = self.service.state
         assert state is not None
         try:
             outcome = await state.reload()
@@ -263,14 +259,14 @@ class Instructor(commands.Cog):
     @app_commands.guild_only()
     async def announce(self, interaction: discord.Interaction, message: app_commands.Range[str, 1, 4000],
                        ping: app_commands.Choice[str] | None = None) -> None:
-        channel_id = self.bot.settings.announce_channel_id
+        channel_id = self.service.settings.announce_channel_id
         if channel_id is None:
             raise ChangeError("announce_channel_id is not set, so there is nowhere to post. Nothing was sent.")
         content, mentions = None, NO_MENTIONS
         if ping is not None and ping.value == "everyone":
             content, mentions = "@everyone", discord.AllowedMentions(everyone=True, users=False, roles=False)
         elif ping is not None:
-            role = self.bot.settings.student_role_id
+            role = self.service.settings.student_role_id
             if role is None:
                 raise ChangeError("student_role_id is not set, so I cannot ping the students' role. Nothing was sent.")
             content = f"<@&{role}>"
@@ -278,7 +274,7 @@ class Instructor(commands.Cog):
         doc = embeds.Doc("Announcement", [embeds.instructor_markdown(message)],
                          footer=f"— {interaction.user.display_name}")
         await acknowledge(interaction)
-        channel = self.bot.get_partial_messageable(channel_id)
+        channel = self.service.client.get_partial_messageable(channel_id)
         for i, page in enumerate(embeds.pack(doc)):
             await channel.send(content=content if i == 0 else None, embeds=page, allowed_mentions=mentions)
         log.info("announcement posted channel=%s author=%s ping=%s", channel_id, interaction.user.id,
@@ -291,27 +287,27 @@ class Instructor(commands.Cog):
     @add_reading.autocomplete("date")
     @remove_reading.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if not is_instructor(interaction, self.bot.config):  # discord.py skips cog checks for autocomplete
+        if not is_instructor(interaction, self.service.config):  # discord.py skips cog checks for autocomplete
             return []
-        pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
+        pairs = queries.class_choices(self.service.course, current, self.service.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @deadline_move.autocomplete("ident")
     @deadline_remove.autocomplete("ident")
     async def deadline_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """'hw3 · Homework 3 (primary-backup) · Fri Feb 14, 11:59pm': those still ahead first."""
-        if not is_instructor(interaction, self.bot.config):
+        if not is_instructor(interaction, self.service.config):
             return []
-        pairs = deadline_choices(self.bot.course, current, self.bot.clock())
+        pairs = deadline_choices(self.service.course, current, self.service.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @remove_reading.autocomplete("title")
     async def title_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """The readings of the class picked in `date`, filtered by what is typed."""
-        if not is_instructor(interaction, self.bot.config):
+        if not is_instructor(interaction, self.service.config):
             return []
         date = getattr(interaction.namespace, "date", None) or ""
-        titles = reading_choices(self.bot.course, date, current, self.bot.clock())
+        titles = reading_choices(self.service.course, date, current, self.service.clock())
         return [app_commands.Choice(name=t[:100], value=t[:100]) for t in titles]
 
 
@@ -320,15 +316,15 @@ def _conflict_lines(outcome: Outcome) -> list[str]:
             for c, why in outcome.conflicts]
 
 
-def change_pages(bot: CourseBot) -> list[list[discord.Embed]]:
+def change_pages(service: CourseService) -> list[list[discord.Embed]]:
     """The change log, newest first, as pages of embeds."""
-    state = bot.state
+    state = service.state
     assert state is not None
     undone = {c.undoes for c in state.log if c.undoes is not None}
     by_id = {c.id: c for c in state.log}
     lines = []
     for c in reversed(state.log):
-        when = short_date(c.created_at.astimezone(bot.course.timezone).date()) if c.created_at else "?"
+        when = short_date(c.created_at.astimezone(service.course.timezone).date()) if c.created_at else "?"
         what = c.edit.summary()
         if isinstance(c.edit, Undo) and (target := by_id.get(c.edit.target)) is not None:
             what += f" ({target.edit.summary()})"
@@ -373,3 +369,8 @@ class ChangesView(discord.ui.View):
     @discord.ui.button(label="Older ▶", style=discord.ButtonStyle.secondary)
     async def following(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._show(interaction, +1)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded by name (`bot.load_extension("bot.cogs.instructor")`), with the course service the bot opened."""
+    await bot.add_cog(Instructor(service_of(bot)))

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import NO_MENTIONS
-from bot.cogs.common import acknowledge, send_doc
+from bot.cogs.common import NO_MENTIONS, acknowledge, send_doc, service_of
 from bot.commands import COMMANDS_BY_NAME
 from bot.core.remind_kinds import DM_KINDS, dm_kinds, kind_choices, kind_label, parse_kinds
 from bot.render import embeds
-
-if TYPE_CHECKING:
-    from bot.app import CourseBot
+from bot.service import CourseService
 
 DMS_CLOSED_NOTICE = (
     "I tried to send you a reminder by direct message, but Discord refused: your DMs are closed to members of "
@@ -33,54 +28,59 @@ class Reminders(commands.Cog):
 
     remind = app_commands.Group(name="remind", description="Reminders by direct message (opt-in)")
 
-    def __init__(self, bot: CourseBot) -> None:
-        self.bot = bot
+    def __init__(self, service: CourseService) -> None:
+        self.service = service
 
     @remind.command(name="on", description=_describe("remind on"))
     @app_commands.describe(kinds=COMMANDS_BY_NAME["remind on"].options[0].description)  # generic: any course
     async def on(self, interaction: discord.Interaction, kinds: app_commands.Range[str, 1, 100] | None = None) -> None:
-        bot = self.bot
-        chosen = parse_kinds(bot.course, kinds)
-        everything = set(chosen) == set(dm_kinds(bot.course))
+        service = self.service
+        chosen = parse_kinds(service.course, kinds)
+        everything = set(chosen) == set(dm_kinds(service.course))
         await acknowledge(interaction)
         # "All" is stored as every kind there is, so a deadline or exam the instructor adds later is included.
         stored = tuple(DM_KINDS) if everything else chosen
-        await bot.store.subscribe(interaction.user.id, stored, bot.clock())  # type: ignore[union-attr]
-        await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
-        names = ", ".join(kind_label(bot.course, k) for k in chosen)
+        await service.store.subscribe(interaction.user.id, stored, service.clock())  # type: ignore[union-attr]
+        await service.reminders.replan(service.course)  # type: ignore[union-attr]
+        names = ", ".join(kind_label(service.course, k) for k in chosen)
         lines = [f"You will get direct messages for: {names}.",
                  "Make sure you allow direct messages from members of this server. /remind off to stop."]
         await send_doc(interaction, embeds.Doc("DM reminders on", lines), ephemeral=True)
 
     @remind.command(name="off", description=_describe("remind off"))
     async def off(self, interaction: discord.Interaction) -> None:
-        bot = self.bot
+        service = self.service
         await acknowledge(interaction)
-        removed = await bot.store.unsubscribe(interaction.user.id)  # type: ignore[union-attr]
+        removed = await service.store.unsubscribe(interaction.user.id)  # type: ignore[union-attr]
         if removed:
-            await bot.reminders.replan(bot.course)  # type: ignore[union-attr]
+            await service.reminders.replan(service.course)  # type: ignore[union-attr]
         text = "DM reminders are off." if removed else "You were not getting DM reminders; nothing to stop."
         await send_doc(interaction, embeds.Doc("DM reminders off", [text]), ephemeral=True)
 
     @remind.command(name="status", description=_describe("remind status"))
     async def status(self, interaction: discord.Interaction) -> None:
-        subscription = await self.bot.store.subscription(interaction.user.id)  # type: ignore[union-attr]
-        kinds = f"Kinds of reminder in this course: {kind_choices(self.bot.course)} (/remind on kinds:… to choose)."
+        subscription = await self.service.store.subscription(interaction.user.id)  # type: ignore[union-attr]
+        kinds = f"Kinds of reminder in this course: {kind_choices(self.service.course)} (/remind on kinds:… to choose)."
         if subscription is None:
             lines = ["You do not get DM reminders. /remind on to start (the reminder channel has them all).", kinds]
         elif subscription.dm_closed:
             lines = ["Your DM reminders are paused: Discord refused my last direct message to you.",
                      "Allow direct messages from this server, then /remind on."]
         else:
-            names = ", ".join(kind_label(self.bot.course, k) for k in subscription.kinds)
+            names = ", ".join(kind_label(self.service.course, k) for k in subscription.kinds)
             lines = [f"You get direct messages for: {names}.", kinds]
         await send_doc(interaction, embeds.Doc("DM reminders", lines), ephemeral=True)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
         """Tell a student once, after whatever they just did, that their DMs are closed."""
-        store = self.bot.store
-        if store is None or self.bot.is_closed():
+        store = self.service.store
+        if store is None or self.service.client.is_closed():
             return
         if await store.take_notice(interaction.user.id):
             await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded by name (`bot.load_extension("bot.cogs.reminders")`), with the course service the bot opened."""
+    await bot.add_cog(Reminders(service_of(bot)))

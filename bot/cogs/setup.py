@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import acknowledge, send_doc
+from bot.cogs.common import acknowledge, send_doc, service_of
 from bot.core.changes import ChangeError
 from bot.render import embeds
 from bot.server_config import Shown
-
-if TYPE_CHECKING:
-    from bot.app import CourseBot
+from bot.service import CourseService
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +53,8 @@ def role_problem(key: str, role: discord.Role) -> str | None:
 class Setup(commands.Cog):
     """/setup [reminder_channel] [announce_channel] [instructor_role] [student_role]."""
 
-    def __init__(self, bot: CourseBot) -> None:
-        self.bot = bot
+    def __init__(self, service: CourseService) -> None:
+        self.service = service
         self.claiming = asyncio.Lock()
 
     @app_commands.command(name="setup", description="This server's settings for the course bot (Manage Server)")
@@ -87,13 +84,13 @@ class Setup(commands.Cog):
                      student_role: discord.Role | None, calendar_feed: bool | None,
                      scheduled_events: bool | None) -> None:
         assert interaction.guild_id is not None
-        refusal = self.bot.config.refusal(interaction.guild_id)
+        refusal = self.service.config.refusal(interaction.guild_id)
         guild = interaction.guild
-        configured = self.bot.config.operator_ids()
+        configured = self.service.config.operator_ids()
         here = {key: guild is not None and (guild.get_role(value) if key.endswith("role_id")
                                             else guild.get_channel(value)) is not None
                 for key, value in configured.items()}
-        if refusal is None and self.bot.config.owned_elsewhere(here):
+        if refusal is None and self.service.config.owned_elsewhere(here):
             refusal = ("This bot's settings name channels or roles of another server, so the course is that "
                        "server's; /setup here changes nothing. Nothing was stored.")
         if refusal is not None:
@@ -116,10 +113,10 @@ class Setup(commands.Cog):
 
     async def _store(self, interaction: discord.Interaction, values: dict[str, int | bool]) -> list[str]:
         """Store what /setup may change, put it into effect, and say what was and was not stored."""
-        assert self.bot.store is not None and interaction.guild_id is not None
-        before = self.bot.settings
-        after, refused = await self.bot.config.store(self.bot.store, interaction.guild_id, values,
-                                                     interaction.user.id, self.bot.clock())
+        assert self.service.store is not None and interaction.guild_id is not None
+        before = self.service.settings
+        after, refused = await self.service.config.store(self.service.store, interaction.guild_id, values,
+                                                     interaction.user.id, self.service.clock())
         lines = [f"{LABELS[row.key]} was not changed: it is set in {row.source}, which wins over /setup. "
                  "Change or remove it there." for row in refused]
         saved = [LABELS[k] for k in values if k not in {row.key for row in refused}]
@@ -127,15 +124,15 @@ class Setup(commands.Cog):
             lines.append("Saved: " + ", ".join(saved) + ". It takes effect now.")
             log.info("server settings stored guild=%s user=%s keys=%s", interaction.guild_id, interaction.user.id,
                      ",".join(k for k in values if k not in {row.key for row in refused}))
-        if after.reminder_channel_id != before.reminder_channel_id and self.bot.reminders is not None:
-            self.bot.reminders.post_in(after.reminder_channel_id)
-            assert self.bot.state is not None
-            await self.bot.state.replan()
+        if after.reminder_channel_id != before.reminder_channel_id and self.service.reminders is not None:
+            self.service.reminders.post_in(after.reminder_channel_id)
+            assert self.service.state is not None
+            await self.service.state.replan()
             lines.append(f"Reminders re-planned for <#{after.reminder_channel_id}>: "
-                         f"{self.bot.reminders.pending_count()} still to post.")
-        if after.scheduled_events != before.scheduled_events and (task := self.bot.sync_events_soon()):
+                         f"{self.service.reminders.pending_count()} still to post.")
+        if after.scheduled_events != before.scheduled_events and (task := self.service.sync_events_soon()):
             await task  # quick; the overview below then says how it went
-            report = self.bot.events.last if self.bot.events else None
+            report = self.service.events.last if self.service.events else None
             if after.scheduled_events is False and report is not None and report.cancelled:
                 lines.append(f"The {report.cancelled} coming Discord events I had made were cancelled.")
         return lines
@@ -143,17 +140,17 @@ class Setup(commands.Cog):
     def _overview(self, guild: discord.Guild | None) -> list[str]:
         """Each setting, where it comes from, and what the bot cannot do in the chosen channels."""
         lines = []
-        for row in self.bot.config.shown():
+        for row in self.service.config.shown():
             lines.append(self._line(row))
             if row.value is not None and row.key.endswith("channel_id"):
                 warning = self._channel_warning(guild, row.value)
                 if warning:
                     lines.append(warning)
-        if self.bot.events is not None and (status := self.bot.events.status()):
+        if self.service.events is not None and (status := self.service.events.status()):
             lines.append(status)
-        course = self.bot.course
+        course = self.service.course
         lines.append(f"Course: {embeds.safe(course.title)} ({embeds.safe(course.term)}).")
-        unset = [row.option for row in self.bot.config.shown() if row.value is None and row.source == "not set"]
+        unset = [row.option for row in self.service.config.shown() if row.value is None and row.source == "not set"]
         if unset:
             lines.append(f"Set a value with /setup and its option, e.g. /setup {unset[0]}: …")
         return lines
@@ -182,3 +179,8 @@ class Setup(commands.Cog):
             return None
         return (f"⚠ In <#{channel_id}> I am missing: {', '.join(missing)}. Nothing can be posted there until my "
                 "role has them (Edit Channel → Permissions).")
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded by name (`bot.load_extension("bot.cogs.setup")`), with the course service the bot opened."""
+    await bot.add_cog(Setup(service_of(bot)))

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import critiques
-from bot.cogs.common import acknowledge, send_doc, send_messages
+from bot.cogs.common import acknowledge, send_doc, send_messages, service_of
 from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
 from bot.core.search import search
 from bot.render import embeds, words
-from bot.store import Store
-
-if TYPE_CHECKING:
-    from bot.app import CourseBot
+from bot.service import CourseService
 
 
 def _describe(name: str) -> str:
@@ -33,97 +28,99 @@ class Students(commands.Cog):
 
     critique = app_commands.Group(name="critique", description="Critiques: the rules, and your own tracker")
 
-    def __init__(self, bot: CourseBot) -> None:
-        self.bot = bot
-
-    def _store(self) -> Store:
-        store = self.bot.store
-        if store is None:
-            raise RuntimeError("the store is opened in setup_hook")
-        return store
+    def __init__(self, service: CourseService) -> None:
+        self.service = service
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         """With global commands /critique stays registered; in a course without critiques it says so."""
         command = interaction.command.qualified_name if interaction.command else ""
-        if command.startswith("critique") and not self.bot.course.has_critiques:
+        if command.startswith("critique") and not self.service.course.has_critiques:
             raise app_commands.CheckFailure(words.NO_CRITIQUES)
         return True
 
     @app_commands.command(name="readings", description=_describe("readings"))
     @app_commands.describe(date=_option("readings", "date"))
     async def readings(self, interaction: discord.Interaction, date: str | None = None) -> None:
-        bot = self.bot
-        answer = queries.readings(bot.course, date, bot.clock())
+        service = self.service
+        answer = queries.readings(service.course, date, service.clock())
         await send_messages(interaction, embeds.readings_messages(answer))
 
     @readings.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pairs = queries.class_choices(self.bot.course, current, self.bot.clock())
+        pairs = queries.class_choices(self.service.course, current, self.service.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @app_commands.command(name="next", description=_describe("next"))
     async def next_class(self, interaction: discord.Interaction) -> None:
-        bot = self.bot
-        answer = queries.next_class(bot.course, bot.clock())
+        service = self.service
+        answer = queries.next_class(service.course, service.clock())
         await send_messages(interaction, embeds.readings_messages(answer))
 
     @app_commands.command(name="schedule", description=_describe("schedule"))
     @app_commands.describe(week=_option("schedule", "week"))
     async def schedule(self, interaction: discord.Interaction, week: str | None = None) -> None:
-        await send_doc(interaction, embeds.schedule(queries.schedule(self.bot.course, week, self.bot.clock())))
+        await send_doc(interaction, embeds.schedule(queries.schedule(self.service.course, week, self.service.clock())))
 
     @app_commands.command(name="officehours", description=_describe("officehours"))
     async def officehours(self, interaction: discord.Interaction) -> None:
-        await send_doc(interaction, embeds.office_hours(queries.office_hours(self.bot.course, self.bot.clock())))
+        service = self.service
+        await send_doc(interaction, embeds.office_hours(queries.office_hours(service.course, service.clock())))
 
     @app_commands.command(name="deadlines", description=_describe("deadlines"))
     async def deadlines(self, interaction: discord.Interaction) -> None:
-        bot = self.bot
-        now = bot.clock()
-        answer = queries.deadlines(bot.course, now)
+        service = self.service
+        now = service.clock()
+        answer = queries.deadlines(service.course, now)
         count = None
-        if bot.course.has_critiques:
-            status = await critiques.critique_status(self._store(), bot.course, interaction.user.id, now)
+        if service.course.has_critiques:
+            status = await critiques.critique_status(service.store, service.course, interaction.user.id, now)
             count = status.count_line()
         await send_doc(interaction, embeds.deadlines(answer, count), ephemeral=True)
 
     @app_commands.command(name="search", description=_describe("search"))
     @app_commands.describe(query=_option("search", "query"))
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        await send_doc(interaction, embeds.search(search(self.bot.course, query, now=self.bot.clock())))
+        await send_doc(interaction, embeds.search(search(self.service.course, query, now=self.service.clock())))
 
     @critique.command(name="rules", description=_describe("critique rules"))
     async def critique_rules(self, interaction: discord.Interaction) -> None:
-        await send_doc(interaction, embeds.critique_rules(self.bot.course))
+        await send_doc(interaction, embeds.critique_rules(self.service.course))
 
     @critique.command(name="log", description=_describe("critique log"))
     @app_commands.describe(date=_option("critique log", "date"))
     async def critique_log(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
-        bot = self.bot
+        service = self.service
         await acknowledge(interaction)
-        message = await critiques.log_critique(self._store(), bot.course, interaction.user.id, date, bot.clock())
+        user = interaction.user.id
+        message = await critiques.log_critique(service.store, service.course, user, date, service.clock())
         await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 
     @critique_log.autocomplete("date")
     async def critique_date_choices(self, interaction: discord.Interaction,
                                     current: str) -> list[app_commands.Choice[str]]:
-        pairs = queries.class_choices(self.bot.course, current, self.bot.clock(), with_papers_only=True)
+        pairs = queries.class_choices(self.service.course, current, self.service.clock(), with_papers_only=True)
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @critique.command(name="status", description=_describe("critique status"))
     async def critique_status(self, interaction: discord.Interaction) -> None:
-        bot = self.bot
-        state = await critiques.critique_status(self._store(), bot.course, interaction.user.id, bot.clock())
+        service = self.service
+        state = await critiques.critique_status(service.store, service.course, interaction.user.id, service.clock())
         await send_doc(interaction, embeds.tracker(state), ephemeral=True)
 
     @critique.command(name="remove", description=_describe("critique remove"))
     @app_commands.describe(date=_option("critique remove", "date"))
     async def critique_remove(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 100]) -> None:
-        bot = self.bot
+        service = self.service
         await acknowledge(interaction)
-        message = await critiques.remove_critique(self._store(), bot.course, interaction.user.id, date, bot.clock())
+        user = interaction.user.id
+        message = await critiques.remove_critique(service.store, service.course, user, date, service.clock())
         await send_doc(interaction, embeds.Doc("Critique tracker", [embeds.safe(message)]), ephemeral=True)
 
     @app_commands.command(name="help", description=_describe("help"))
     async def help(self, interaction: discord.Interaction) -> None:
-        await send_doc(interaction, embeds.help_doc(self.bot.course), ephemeral=True)
+        await send_doc(interaction, embeds.help_doc(self.service.course), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded by name (`bot.load_extension("bot.cogs.students")`), with the course service the bot opened."""
+    await bot.add_cog(Students(service_of(bot)))

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app import NO_MENTIONS
+from bot.cogs.common import NO_MENTIONS
 from bot.core.changes import ChangeError
 from bot.core.course_yaml import course_to_yaml
 from bot.core.loader import ScheduleError
 from bot.core.planner import nonce_for
 from bot.core.upload import Preview, check_size, dropped_lines, preview, read_upload
 from bot.render import embeds
+from bot.service import CourseService
 from bot.store import StoredUpload
 
 if TYPE_CHECKING:
-    from bot.app import CourseBot
     from bot.core.model import Course
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,13 @@ FROM_FILE = ("Once confirmed, the course lives in the bot's database and schedul
 class Uploads:
     """The pending preview (the newest wins) and the steps of an upload."""
 
-    def __init__(self, bot: CourseBot) -> None:
-        self.bot = bot
+    def __init__(self, service: CourseService) -> None:
+        self.service = service
         self.newest: UploadView | None = None
 
     async def start(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         """Read, validate and preview the attachment; the answer is ephemeral and nothing is stored yet."""
-        state = self.bot.state
+        state = self.service.state
         assert state is not None
         check_size(file.filename, file.size)
         try:
@@ -61,7 +61,7 @@ class Uploads:
         current = state.course
         assert current is not None
         try:
-            prev = await asyncio.to_thread(preview, file.filename, text, current, list(state.log), self.bot.clock())
+            prev = await asyncio.to_thread(preview, file.filename, text, current, list(state.log), self.service.clock())
         except ScheduleError as exc:
             lines = [f"{file.filename} has problems, so nothing was changed. Fix them and upload it again:"]
             lines += [str(p) for p in exc.problems]
@@ -83,15 +83,15 @@ class Uploads:
         """Store the previewed course, announce it, and return what to tell the instructor."""
         if view.superseded:
             raise ChangeError("A newer upload is waiting to be confirmed, so this one was dropped. Nothing was stored.")
-        state = self.bot.state
+        state = self.service.state
         assert state is not None
         stored = await state.replace(view.preview, view.expected, interaction.user.id, interaction.user.display_name)
         self.newest = None
         note = await self.announce(stored.upload)
         lines = [f"Stored as upload #{stored.upload.id}: {view.preview.filename} is now the course.", note]
         lines += dropped_lines(stored.outcome.conflicts)
-        if self.bot.reminders is not None:
-            lines.append(f"Reminders re-planned: {self.bot.reminders.pending_count()} still to post.")
+        if self.service.reminders is not None:
+            lines.append(f"Reminders re-planned: {self.service.reminders.pending_count()} still to post.")
         return lines
 
     async def announce(self, upload: StoredUpload, *, after_restart: bool = False) -> str:
@@ -100,14 +100,14 @@ class Uploads:
         After a restart the post may have gone out before the crash, longer ago than Discord remembers a nonce:
         a page already in the channel's recent history is not posted again.
         """
-        assert self.bot.store is not None and upload.id is not None
-        channel_id = self.bot.settings.announce_channel_id
+        assert self.service.store is not None and upload.id is not None
+        channel_id = self.service.settings.announce_channel_id
         if channel_id is None:
-            await self.bot.store.mark_announced(upload.id)
+            await self.service.store.mark_announced(upload.id)
             return "Not announced: no announcement channel is set (/setup announce_channel)."
         doc = embeds.Doc("Course updated", [embeds.safe(line) for line in upload.summary],
                          footer=f"— {upload.author or 'the instructor'}")
-        channel = self.bot.get_partial_messageable(channel_id)
+        channel = self.service.client.get_partial_messageable(channel_id)
         posted = await self._recent_posts(channel) if after_restart else set()
         try:
             for i, message in enumerate(embeds.pack(doc)):
@@ -118,14 +118,14 @@ class Uploads:
         except discord.HTTPException as exc:
             log.error("upload announcement failed upload=%s channel=%s status=%s", upload.id, channel_id, exc.status)
             return f"The announcement could not be posted in <#{channel_id}> (Discord said {exc.status})."
-        await self.bot.store.mark_announced(upload.id)
+        await self.service.store.mark_announced(upload.id)
         log.info("upload announced upload=%s channel=%s", upload.id, channel_id)
         return f"Announced in <#{channel_id}>."
 
     async def announce_missed(self) -> None:
         """At start-up: announce the uploads a crash left stored but not announced."""
-        assert self.bot.store is not None
-        for upload in await self.bot.store.unannounced_uploads():
+        assert self.service.store is not None
+        for upload in await self.service.store.unannounced_uploads():
             log.warning("announcing an upload stored before a restart upload=%s", upload.id)
             await self.announce(upload, after_restart=True)
 
@@ -134,7 +134,8 @@ class Uploads:
         found: set[tuple[str | None, str | None]] = set()
         try:
             async for message in channel.history(limit=HISTORY_LOOKBACK):
-                if self.bot.user is not None and message.author.id == self.bot.user.id and message.embeds:
+                me = self.service.client.user
+                if me is not None and message.author.id == me.id and message.embeds:
                     found.add((message.embeds[0].title, message.embeds[0].description))
         except discord.HTTPException as exc:
             log.info("cannot read the announcement channel's history status=%s: relying on the nonce", exc.status)
@@ -142,7 +143,7 @@ class Uploads:
 
     async def download(self, interaction: discord.Interaction) -> None:
         """The course as it stands (the file plus the stored changes), as a schedule.yaml attachment."""
-        course = self.bot.course
+        course = self.service.course
         text = await asyncio.to_thread(course_to_yaml, course)
         name = "schedule.yaml"
         await interaction.followup.send(

@@ -90,3 +90,25 @@ def test_a_footer_and_a_bare_week_line_are_not_readings() -> None:
     got, _ = course(page, "html")
     assert [r.title for s in got.sessions for r in s.resources] == ["Maps, ch. 1"]
     assert not [p for s in got.sessions for p in s.papers]
+
+
+def test_preparation_labels_empty_dues_exam_notes_and_an_exam_section() -> None:
+    """"Before class:"/"Watch:" label readings (split at ";"); "Due: nothing" and an exam's "Covers …" are neither;
+    a deadline's title loses its time; one due "at the start of class" takes the class's time; a dated line under
+    an exam's own heading is that exam, not a class (signals_md.md, in small, with other words)."""
+    page = ("# GEO 330: Landforms\n\nMon/Wed 9:00–10:15am, Hall 2\n\n## Calendar\n\n"
+            "### Mon 3/3 — Rivers\nBefore class: Rivers pamphlet (web page); Delta field guide, ch. 2\nDue: nothing\n\n"
+            "### Wed 3/5 — Glaciers\nWatch: [Ice ages](https://vimeo.com/123) (12 min)\n"
+            "Due: Entry questionnaire, at the start of class\n\n"
+            "### Mon 3/10 — Midterm (in class)\nCovers weeks 1–2. Calculators are allowed.\n\n"
+            "### Wed 3/12 — Coasts\nPrepare: Coastline atlas, ch. 4\nDue: Essay 1, Fri 3/14 at 5:00pm\n\n"
+            "## Final exam\n\nMonday, April 28, 1:00–3:00pm, Hall 9.\n")
+    got, text = course(page, "markdown")
+    assert [s.date.day for s in got.sessions] == [3, 5, 10, 12] and got.sessions[2].is_exam
+    assert [r.title for s in got.sessions for r in s.resources] == [
+        "Rivers pamphlet", "Delta field guide, ch. 2", "Ice ages", "Coastline atlas, ch. 4"]
+    assert got.sessions[1].resources[0].kind == "video" and "nothing" not in text and "Covers" not in text
+    assert [(d.title, d.due, d.due_time) for d in got.deadlines] == [
+        ("Entry questionnaire", dt.date(2025, 3, 5), dt.time(9, 0)), ("Essay 1", dt.date(2025, 3, 14), dt.time(17, 0))]
+    assert [(e.title, e.date, e.start, e.room) for e in got.exams] == [
+        ("Final exam", dt.date(2025, 4, 28), dt.time(13, 0), "Hall 9")]

@@ -148,7 +148,9 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
              start: Line | None = None) -> RawSession:
     lines = ([Line(date.rest, italic=start.italic if start else ())] if date.rest else []) + body
     topics: list[str] = []
-    reason, exam, items, events = None, False, [], []
+    reason, exam = None, False
+    items: list[Item] = []
+    events: list = []
     for line in lines:
         text = line.text
         readings = bool(line.column and READING_COLUMN.match(line.column))

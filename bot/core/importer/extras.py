@@ -74,6 +74,6 @@ def extra_checks(page: Page) -> dict[tuple[object, ...], str]:
         return checks
     for section, entries in (("office_hours", facts.hours), ("deadlines", facts.deadlines), ("exams", facts.exams)):
         for index, entry in enumerate(entries):
-            if entry.check:
-                checks[(section, index)] = entry.check
+            if check := getattr(entry, "check", None):
+                checks[(section, index)] = check
     return checks

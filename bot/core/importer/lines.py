@@ -97,7 +97,8 @@ def text_lines(text: str) -> list[Line]:
     shows the columns ("Date    Topic    Reading"); each cell is a line knowing its column, as in an HTML table.
     """
     found: list[Line] = []
-    table, headers, starts, tabbed = 0, [], [], False
+    table, headers, tabbed = 0, [], False
+    starts: list[int] = []
     for row, raw in enumerate(text.splitlines()):
         if not raw.strip():
             continue

@@ -169,13 +169,12 @@ def read_place(text: str) -> str | None:
 
 def zone_of(text: str) -> tuple[str | None, str | None]:
     """The time zone the page names (and a doubt, if more than one place uses its name), or (None, None)."""
-    for pattern in (IANA,):
-        for m in pattern.finditer(text):
-            try:
-                ZoneInfo(m[1])
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                continue
-            return m[1], None
+    for named in IANA.finditer(text):
+        try:
+            ZoneInfo(named[1])
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        return named[1], None
     for pattern in (ZONE_NAMED, ZONE_AFTER_TIME):
         if m := pattern.search(text):
             word = next(g for g in m.groups() if g).lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from bot.core.importer.lines import Line
 
@@ -28,7 +28,7 @@ def page_words(lines: Iterable[Line]) -> Counter[str]:
     return Counter(w for line in lines for w in re.findall(r"[a-z]+", line.text.lower()))
 
 
-def _cut_word(word: str, words: Counter[str]) -> bool:
+def _cut_word(word: str, words: Mapping[str, int]) -> bool:
     if not word.isalpha() or not word.islower() or word in SHORT_WORDS:
         return False
     if len(word) <= 3:
@@ -37,7 +37,7 @@ def _cut_word(word: str, words: Counter[str]) -> bool:
     return longer and words[word] <= 1
 
 
-def cut_short(topic: str, words: Counter[str], text_page: bool) -> str | None:
+def cut_short(topic: str, words: Mapping[str, int], text_page: bool) -> str | None:
     """Why the topic looks cut short, or None."""
     text = topic.strip()
     if not text:

@@ -188,7 +188,7 @@ def _week_lines(week: Week, start: dt.date, meets: tuple[int, ...]) -> list[Line
             same = [x for x in listed if x.weekday() == d.weekday]
             inside = [first + dt.timedelta(n) for n in range((last - first).days + 1)
                       if (first + dt.timedelta(n)).weekday() == d.weekday]
-            day = (same or (inside if not listed else []) or ([listed[i]] if i < len(listed) else []) or [None])[0]
+            day = next(iter(same or (inside if not listed else []) or ([listed[i]] if i < len(listed) else [])), None)
         if day is not None:
             days.append((day, d, None))
     check = None

@@ -65,13 +65,15 @@ def _year(raw: str | None) -> int | None:
 
 def _from_match(m: re.Match[str], rest: str) -> PageDate | None:
     g = m.groupdict()
+    day: int | None
     if g.get("mon") or g.get("mon4"):
         month = MONTHS.index((g.get("mon") or g["mon4"]).lower()[:3]) + 1
         day, year = int(g.get("d1") or g["d4"]), _year(g.get("y1") or g.get("y4"))
     elif g.get("m2"):
         month, day, year = int(g["m2"]), int(g["d2"]), int(g["y2"])
     else:
-        month, day, year = int(g["m3"]), int(g["d3"]) if g.get("d3") else None, _year(g.get("y3"))
+        month, year = int(g["m3"]), _year(g.get("y3"))
+        day = int(g["d3"]) if g.get("d3") else None
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None
     weekday = _weekday(g.get("wd") or g.get("wd2"))
