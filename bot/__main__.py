@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.core.loader import ScheduleError, load_file
 from bot.core.model import Course, Revision
-from bot.settings import Settings, SettingsError, load_settings, read_settings
+from bot.settings import Configured, Settings, SettingsError, load_settings, read_settings
 
 HOW_TO_CONNECT = (
     "DISCORD_TOKEN is not set, so the bot cannot connect to Discord.\n"
@@ -280,27 +280,30 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
     return 0
 
 
-def _feed_url(settings: Settings) -> str | None:
-    """The live feed's address when the feed is on, so the file is the feed's bytes (None: no feed, no token yet)."""
+def _feed_url(configured: Configured) -> str | None:
+    """The live feed's address when the feed is on (the file, the environment, then /setup's switch), so the
+    file is the feed's bytes; None without a feed or before its first start made a token."""
     import asyncio
 
+    from bot.server_config import ServerConfig
     from bot.store import Store
     from bot.web import FEED_TOKEN, feed_url
 
-    if settings.feed_port is None or not settings.public_url or not settings.calendar_feed:
-        return None
-    if not Path(settings.database).exists():
+    settings = configured.settings
+    if settings.feed_port is None or not settings.public_url or not Path(settings.database).exists():
         return None
 
-    async def read() -> str | None:
+    async def read() -> tuple[bool, str | None]:
         store = await Store.open(settings.database)
         try:
-            return await store.secret(FEED_TOKEN)
+            config = ServerConfig(settings, configured.origins)
+            await config.load(store)
+            return config.effective.calendar_feed, await store.secret(FEED_TOKEN)
         finally:
             await store.close()
 
-    token = asyncio.run(read())
-    return feed_url(settings.public_url, token) if token else None
+    on, token = asyncio.run(read())
+    return feed_url(settings.public_url, token) if on and token else None
 
 
 def _calendar(course: Course, revisions: Mapping[str, Revision] | None, output: str,
@@ -348,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return console.run(course, clock, settings=settings)
     if args.command == "calendar":
-        return _calendar(*_course_and_revisions_or_exit(settings), output=args.output, feed=_feed_url(settings))
+        return _calendar(*_course_and_revisions_or_exit(settings), output=args.output, feed=_feed_url(configured))
     if args.command == "reminders":
         return _reminders(settings, _current_course_or_exit(settings), args.start, args.end, args.now)
     token = os.environ.get("DISCORD_TOKEN", "").strip()

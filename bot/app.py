@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gc
 import logging
 import signal
@@ -34,7 +33,6 @@ from bot.web import CourseFeed
 log = logging.getLogger(__name__)
 
 COGS = ("bot.cogs.students", "bot.cogs.calendar", "bot.cogs.reminders", "bot.cogs.instructor", "bot.cogs.setup")
-EVENTS_SYNC_AT = dt.time(4, 0)  # the daily sync of Discord events, course time: a quiet hour
 SHUTDOWN_GRACE = 2.0  # seconds for commands in flight; SIGTERM must exit within 5
 
 
@@ -180,18 +178,13 @@ class CourseBot(commands.Bot):
             log.warning("no guild_id, instructor_role_id or /setup yet: nobody can use the /course commands until "
                         "a server admin runs /setup")
         await service.reminders.start(service.course)
-        service.reminders.scheduler.every_day("scheduled-events", self._sync_events_daily, EVENTS_SYNC_AT)
+        service.sync_daily()
         await Uploads(service).announce_missed()
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
     async def _course_changed(self, course: Course) -> None:
         if self._match_critique_commands(course):  # a reloaded file added or dropped the critiques
             await self.sync_commands()
-
-    async def _sync_events_daily(self) -> None:
-        task = self.sync_events_soon()
-        if task is not None:
-            await task
 
     def _match_critique_commands(self, course: Course) -> bool:
         """With guild commands, /critique exists only in a course with critiques; True when the tree changed.

@@ -64,11 +64,13 @@ class ReminderScheduler:
             log.info("reminder jobs synced scheduled=%d changed=%d removed=%d", len(wanted), changed, removed)
         return changed, removed
 
-    def every_day(self, job_id: str, wake: Callable[[], Awaitable[None]], at: dt.time) -> None:
-        """Wake `wake()` every day at `at` (the scheduler's time zone): the daily Discord events sync."""
+    def every_day(self, job_id: str, wake: Callable[[], Awaitable[None]], at: dt.time,
+                  timezone: dt.tzinfo | None = None) -> None:
+        """Wake `wake()` every day at `at` in `timezone` (default the scheduler's): the daily Discord events sync.
+        Called again with the same id, it replaces the job (an uploaded course in another time zone)."""
         self._daily.add(job_id)
-        self._scheduler.add_job(wake, CronTrigger(hour=at.hour, minute=at.minute), id=job_id, name=job_id,
-                                replace_existing=True)
+        trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=timezone or self._scheduler.timezone)
+        self._scheduler.add_job(wake, trigger, id=job_id, name=job_id, replace_existing=True)
 
     def retry(self, key: str, at: dt.datetime) -> None:
         """One more attempt for a failed post, at `at`."""

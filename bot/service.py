@@ -9,6 +9,7 @@ keeps the command tree in step).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from bot.web import CourseFeed, open_feed
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Course], Awaitable[None]]
+EVENTS_SYNC_AT = dt.time(4, 0)  # the daily sync of Discord events, in the course's time zone: a quiet hour
 
 
 class OpenError(Exception):
@@ -48,6 +50,7 @@ class CourseService:
     feed: CourseFeed | None
     listeners: list[Listener] = field(default_factory=list)
     events_task: asyncio.Task[None] | None = None
+    daily_zone: dt.tzinfo | None = None
 
     @property
     def settings(self) -> Settings:
@@ -65,9 +68,19 @@ class CourseService:
     async def changed(self, course: Course) -> None:
         """The course changed (a change, an undo, a reload, an upload): re-plan, sync the events, tell listeners."""
         await self.reminders.replan(course)
+        if course.timezone != self.daily_zone:
+            self.sync_daily()
         self.sync_events_soon()
         for listener in self.listeners:
             await listener(course)
+
+    def sync_daily(self) -> None:
+        """Sync the Discord events every day at a quiet hour of the course's own time zone."""
+        self.daily_zone = self.course.timezone
+        self.reminders.scheduler.every_day("scheduled-events", self._daily_sync, EVENTS_SYNC_AT, self.daily_zone)
+
+    async def _daily_sync(self) -> None:
+        await self.sync_events_soon()
 
     def sync_events_soon(self) -> asyncio.Task[None]:
         """Bring the server's scheduled events in step with the course, in the background (one after another)."""

@@ -6,6 +6,7 @@ stay the same otherwise; /course calendar-reset retires the old link at once; a 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -264,3 +265,26 @@ async def test_uids_unique_and_of_this_course_and_term(bot, http) -> None:
     assert len(set(first)) == len(first) == 32 and first == again
     assert event_uid(bot.course, "class-7") in first
     assert all(uid.endswith(".machine-learning-at-scale-fall-2024@coursebot") for uid in first)
+
+
+async def test_the_command_line_writes_the_feeds_bytes_and_follows_setup(fake, tmp_path, clock, http, monkeypatch):
+    """`python -m bot calendar` gives the bytes the feed serves; with the feed switched off by /setup, no feed
+    address is in the file, as in /calendar's."""
+    from bot.__main__ import main
+
+    settings = feed_settings(fake, tmp_path)
+    async with running_bot(fake, settings, clock, origins={}) as bot:
+        _, served, _ = await fetch(http, local(bot, await token_of(bot)))
+    for key, value in {"COURSEBOT_DATABASE": settings.database, "COURSEBOT_SCHEDULE": settings.schedule,
+                       "COURSEBOT_FEED_PORT": "8080", "COURSEBOT_PUBLIC_URL": PUBLIC,
+                       "COURSEBOT_GUILD_ID": str(fake.guild_id)}.items():
+        monkeypatch.setenv(key, value)
+    written = tmp_path / "course.ics"
+    assert await asyncio.to_thread(main, ["calendar", "-o", str(written)]) == 0
+    assert written.read_bytes() == served and b"SOURCE" in served
+    async with running_bot(fake, settings, clock, origins={}) as bot:
+        answer = await final_answer(fake, await fake.send_interaction(
+            name="setup", options={"calendar_feed": False}, user=INSTRUCTOR, permissions=1 << 5))
+        assert "Saved: Calendar feed." in answer["embeds"][0]["description"]
+    assert await asyncio.to_thread(main, ["calendar", "-o", str(written)]) == 0
+    assert b"SOURCE" not in written.read_bytes() and b"BEGIN:VEVENT" in written.read_bytes()

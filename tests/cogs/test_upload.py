@@ -301,3 +301,12 @@ async def test_an_announcement_posted_just_before_a_crash_is_not_posted_again(fa
     async with running_bot(fake, settings, system_clock) as bot:
         assert (await bot.store.latest_upload()).announced
         assert len(fake.messages(ANNOUNCEMENTS)) == 1
+
+
+async def test_the_daily_events_sync_follows_an_uploaded_courses_time_zone(bot, fake):
+    """New York's course replaced by a Los Angeles one: the 04:00 events sync is 04:00 in Los Angeles."""
+    assert bot.reminders.scheduler.next_run("scheduled-events").tzinfo.key == "America/New_York"
+    preview, _ = await upload(fake, OTHER_TERM.encode())
+    await click(fake, preview, "Confirm")
+    following = bot.reminders.scheduler.next_run("scheduled-events")
+    assert following.tzinfo.key == "America/Los_Angeles" and (following.hour, following.minute) == (4, 0)
