@@ -43,6 +43,9 @@ def line_before(text: str, needle: str) -> str:
     ("Project proposal due March 3", dt.date(2025, 3, 3), "project", dt.time(23, 59)),
     ("Quiz 2 must be submitted by noon on April 4.", dt.date(2025, 4, 4), "quiz", dt.time(12, 0)),
     ("Problem set 3 is due Friday, March 14 at 9 AM", dt.date(2025, 3, 14), "homework", dt.time(9, 0)),
+    ("Sheet 1 (tokenisation): due 30.4., 23:59", dt.date(2025, 4, 30), "homework", dt.time(23, 59)),  # day.month.
+    ("Exercise sheet 2 due 07.03. at 14:00", dt.date(2025, 3, 7), "homework", dt.time(14, 0)),
+    ("Project report due 28.4.25, 23:59", dt.date(2025, 4, 28), "project", dt.time(23, 59)),
 ])
 def test_deadline_sentences(sentence: str, due: dt.date, kind: str, time: dt.time) -> None:
     """A deadline in words: its day (in the term's year), kind and time."""
@@ -110,6 +113,9 @@ def test_a_review_class_is_not_an_exam() -> None:
     ("TA office hours Wed 10-11am on Zoom https://zoom.us/j/42", [("TA", 2, 10, 11, "Online", "https://zoom.us/j/42")]),
     ("Office hours: Mon and Wed 1-2pm in Hall 3 (Dr. Ito)", [("Dr. Ito", 0, 13, 14, "Hall 3", None),
                                                               ("Dr. Ito", 2, 13, 14, "Hall 3", None)]),
+    ("Office hour (Dr. rer. nat. Anna Weber): Wednesdays 11:00–12:00, room H 1012 (by e-mail)",
+     [("Dr. rer. nat. Anna Weber", 2, 11, 12, "H 1012", None)]),
+    ("Office hour: Thursdays 13:00–14:00, Room 3.14", [("Instructor", 3, 13, 14, "Room 3.14", None)]),
 ])
 def test_office_hours_in_words(sentence: str, expected: list[tuple[object, ...]]) -> None:
     _, course = draft(sentence)
@@ -127,6 +133,7 @@ def test_office_hours_without_am_pm_are_marked() -> None:
     ("Class meets TTh 10:30-11:50am, Room 101", dt.time(10, 30), dt.time(11, 50), "Room 101"),
     ("Tuesdays and Thursdays, 9:30–10:45 AM, Psychology Building 120", dt.time(9, 30), dt.time(10, 45),
      "Psychology Building 120"),
+    ("Lectures: Tuesdays and Thursdays, 14:15–15:45, room MA 004.", dt.time(14, 15), dt.time(15, 45), "MA 004"),
 ])
 def test_class_times_and_room(head: str, start: dt.time, end: dt.time, room: str | None) -> None:
     text, course = draft(head)
@@ -147,6 +154,13 @@ def test_a_meeting_pattern_the_classes_do_not_follow_is_not_used() -> None:
     ("Lectures at 2pm ET.", "America/New_York", False),
     ("Times are in Mountain Time.", "America/Denver", True),
     ("The course zone is Europe/Berlin.", "Europe/Berlin", False),
+    ("All times are Berlin local time (CET/CEST).", "Europe/Berlin", False),
+    ("Deadlines are in CET/CEST.", "Europe/Berlin", True),
+    ("All times are Central European Time.", "Europe/Berlin", True),
+    ("Times are UK time.", "Europe/London", False),
+    ("Deadlines: 5pm GMT/BST.", "Europe/London", False),
+    ("All times AEST/AEDT.", "Australia/Sydney", True),
+    ("No classes over Christmas time.", "UTC", True),
     ("Read Smith et al. on the Pacific trade.", "UTC", True),
 ])
 def test_time_zone(head: str, zone: str, marked: bool) -> None:
@@ -232,3 +246,12 @@ def test_a_break_stated_in_words_is_a_break_not_a_topic() -> None:
     assert [(b.name, b.start, b.end) for b in course.breaks] == [("Spring break", dt.date(2025, 3, 24),
                                                                   dt.date(2025, 3, 28))]
     assert next(s for s in course.sessions if s.date == dt.date(2025, 3, 20)).topic == "Sharding"
+
+
+def test_academic_titles_and_a_dated_exam_in_day_month_order() -> None:
+    """"Prof. Dr. Anna Weber" whole; "Tuesday, 13.05.2025" (dots: day first) with its 24-hour times and room."""
+    text, course = draft("Prof. Dr. Anna Weber, Department of Physics\n"
+                         "Written exam: Tuesday, 13.05.2025, 10:00–12:00, Audimax (H 0105).")
+    assert course.instructor == "Prof. Dr. Anna Weber"
+    assert [(e.title, e.date, e.start, e.end, e.room) for e in course.exams] == [
+        ("Written exam", dt.date(2025, 5, 13), dt.time(10), dt.time(12), "Audimax (H 0105)")]

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.importer.citations import Item, read_item, resource_kind
-from bot.core.importer.events import BREAK, WORK, Event, read_events
+from bot.core.importer.events import BREAK, TITLED, WORK, Event, read_events
 from bot.core.importer.facts import Facts
 from bot.core.importer.gather import gather
 from bot.core.importer.lines import Line, guess_kind, page_lines
@@ -48,7 +48,7 @@ NAMED_BREAK = re.compile(r"\b(?:spring|fall|autumn|winter|thanksgiving|mid-?term
 REASON_PREFIX = re.compile(r"^(?:no (?:class(?:es)?|lectures?|meetings?)|class(?:es)? cancel+ed|cancel+ed)\s*[—–:-]+\s*"
                            r"(?=\S)", re.I)
 READING_COLUMN = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read|materials?|"
-                            r"preparation|prep|reading assignments?)\b", re.I)
+                            r"literature|preparation|prep|reading assignments?)\b", re.I)
 READING_PREFIX = re.compile(r"^(?:(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read)|"
                             r"pre-?class|before class|prepare|preparation|(?P<watch>watch|listen))\s*:\s*", re.I)
 NO_READING = re.compile(r"(?:none|n/?a|tba|tbd|nothing|[—–-]+|no (?:new )?readings?(?: assigned)?)\.?", re.I)
@@ -65,7 +65,7 @@ NOT_EXAM = re.compile(r"\b(review|study|practice|prep(aration)?|grades?|returned
                       re.I)
 OTHER = re.compile(r"^(other|further|additional|optional|supplementary|more)\b.{0,40}?\b(topics?|papers?|readings?)\b",
                    re.I)
-INSTRUCTOR = re.compile(r"\b((?:Prof\.?|Professor|Dr\.?)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
+INSTRUCTOR = re.compile(f"({TITLED.pattern})")
 TOPIC_WORDS = 12
 STRUCTURE = re.compile(r"^(?:week|module|unit|part|topic|lectures?|schedule)\s*#?\s*\d*\b.{0,40}$", re.I)
 HANDED_OUT = re.compile(rf"^(?:{WORK})\s*#?\s*\d*\s+(?:is\s+|are\s+)?(?:out|released|assigned|posted)\b", re.I)
@@ -154,7 +154,8 @@ def _session(date: PageDate, body: list[Line], words: dict[str, int], text_page:
     for line in lines:
         text = line.text
         readings = bool(line.column and READING_COLUMN.match(line.column))
-        if EMPTY_LABEL.match(text) or exam and not line.links and EXAM_NOTE.search(text):
+        if EMPTY_LABEL.match(text) or exam and not line.links and EXAM_NOTE.search(text) or readings and \
+                NO_READING.fullmatch(text):
             continue  # "Due: nothing"; an exam's "Covers classes 1–8", neither a topic nor a reading
         if prefixed := READING_PREFIX.match(text):  # "Reading: Winner, …; …" — the readings, after their label
             text, readings = text[prefixed.end():], True

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-HEAD = re.compile(r"^(?P<a>[^()]{2,200}?)\s*\((?P<y>(?:19|20)\d\d)[a-z]?(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\)\.?\s*"
+HEAD = re.compile(r"^(?P<a>[^()]{2,200}?)\s*\((?P<y>(?:19|20)\d\d)[a-z]?(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\)"
+                  r"[.:]?\s*"
                   r"(?P<rest>\S.*)$")
 END = re.compile(r"[.?!](?=\s|$)")
 INITIAL = re.compile(r"(?:^|[\s(.])(?:[A-Z]|[A-Z][a-z]?\.[A-Z]|Vol|No|pp|Ed|Eds|vs|St|Dr|Jr|Sr|et al)$")

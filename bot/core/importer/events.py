@@ -19,8 +19,8 @@ from bot.core.importer.when import RANGE_END, PageDate, dates_in
 
 WORK = (r"home ?works?|hw\s*#?\s*\d+|hw\b|assignments?|problem\s+sets?|psets?|ps\s*\d+|labs?\b|projects?|proposals?|"
         r"reports?|papers?|essays?|quiz(?:zes)?|write-?ups?|milestones?|presentations?|checkpoints?|drafts?|"
-        r"exercises?|worksheets?|responses?|reflections?|memos?|portfolios?|deliverables?|critiques?|posters?|surveys?|"
-        r"questionnaires?")
+        r"exercises?|(?:exercise |problem )?sheets?\b|worksheets?|responses?|reflections?|memos?|portfolios?|"
+        r"deliverables?|critiques?|posters?|surveys?|questionnaires?")
 DELIVERABLE = re.compile(rf"\b(?:{WORK})", re.I)
 DUE = re.compile(r"\b(?:due|deadline|turn(?:ed)? in|hand(?:ed)? in|submit(?:ted)?)\b", re.I)
 HANDED_OUT = re.compile(r"\b(?:out|released|assigned|posted|handed out|available|announced)\s*$", re.I)
@@ -30,7 +30,9 @@ EXAM = re.compile(r"\b(?:(?P<mid>mid-?term)(?:\s+exam(?:ination)?)?(?:\s*#?\s*(?
 OFFICE = re.compile(r"(?i:\boffice\s*hours?\b|\bstudent\s+hours\b|\bdrop-in\s+hours\b)|\bOH\b")
 IN_CLASS = re.compile(r"\b(?:in[- ]class|during (?:class|lecture)|in lecture|at the start of class|"
                       r"(?:at|before|by) (?:the (?:start|beginning) of )?(?:class|lecture))\b", re.I)
-TITLED = re.compile(r"\b(?:Prof\.?|Professor|Dr\.?)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?")
+ACADEMIC = (r"(?:Prof\.?|Professor|Dr\.?(?:-Ing\.)?|PD\b|Jun\.-Prof\.)"
+            r"(?:\s+(?:rer|phil|med|nat|pol|oec|jur|habil|h\.\s?c)\.)*")  # "Dr. rer. nat."
+TITLED = re.compile(rf"\b{ACADEMIC}(?:\s+{ACADEMIC})*\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?")  # "Prof. Dr. Anna Weber"
 HEADINGS = (("office", re.compile(r"\b(office|student) hours\b", re.I)),
             ("dates", re.compile(r"\b(due dates|deadlines|important dates|key dates|assignments|exams|grading)\b",
                                  re.I)))
@@ -38,7 +40,8 @@ URL = re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:]")
 CLOCK_WORDS = re.compile(r"(?:\b(?:at|by|before|until)\s+)?(?:\b\d{1,2}(?::\d\d)?\s*[ap]\.?\s?m\b\.?|\b\d{1,2}:\d\d\b|"
                          r"\bnoon\b|\bmidnight\b)(?:\s*\(?(?:[ECMP][SD]?T|UTC|GMT)\b\)?)?", re.I)
 ABBREVIATIONS = re.compile(r"(?:\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|jan|feb|mar|apr|jun|jul|aug|sep|"
-                           r"sept|oct|nov|dec|prof|dr|mr|ms|mrs|st|no|vs|al|e\.g|i\.e|etc|rm|bldg)|\b[A-Z])$", re.I)
+                           r"sept|oct|nov|dec|prof|dr|mr|ms|mrs|st|no|vs|al|e\.g|i\.e|etc|rm|bldg|rer|nat|phil)|\b[A-Z]|"
+                           r"(?<![\d.])\d{1,2}\.\d{1,2})$", re.I)  # and a day.month date's dot: "due 30.4. at 5pm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,7 @@ def _kind(title: str) -> str:
     if re.search(r"project|proposal|milestone|presentation|poster|term paper|final paper|research paper|"
                  r"checkpoint", lowered):
         return "project"
-    if re.search(r"home ?work|\bhw|assignment|problem set|pset|\bps\s*\d|exercise|worksheet|\blab\b|"
+    if re.search(r"home ?work|\bhw|assignment|problem set|pset|\bps\s*\d|exercise|worksheet|\bsheets?\b|\blab\b|"
                  r"(reaction|response|reading|position|critique|short) (paper|response)|essay|reflection|write-?up|"
                  r"\bmemos?\b|\bcase (analysis|study)\b",
                  lowered):
@@ -209,6 +212,8 @@ def _exam(clause: str) -> ExamRead | None:
         title = "Final exam"
     else:
         title = f"Exam {m['en']}" if m["en"] else "Exam"
+        if kind := re.search(r"\b(written|oral|online|take-home)\s+$", clause[:m.start()], re.I):  # "Written exam"
+            title = f"{kind[1].capitalize()} exam" + (f" {m['en']}" if m["en"] else "")
     rest = clause
     for _, (a, b) in found:
         rest = rest[:a] + " " * (b - a) + rest[b:]

@@ -76,7 +76,8 @@ def ident(title: str, taken: set[str]) -> str:
     """A short id from a title: "Homework 3 (…)" → hw3, "Quiz 1" → quiz1, "Project proposal" → project-proposal."""
     lowered = title.lower()
     patterns = ((r"\b(?:home ?work|hw)\s*#?\s*(\d+)", "hw"), (r"\b(?:problem set|pset|ps)\s*#?\s*(\d+)", "ps"),
-                (r"\bquiz\s*#?\s*(\d+)", "quiz"), (r"\blab\s*#?\s*(\d+)", "lab"),
+                (r"\bquiz\s*#?\s*(\d+)", "quiz"), (r"\b(?:exercise )?sheet\s*#?\s*(\d+)", "sheet"),
+                (r"\blab\s*#?\s*(\d+)", "lab"),
                 (r"\bmidterm\s*#?\s*(\d+)", "midterm"), (r"\bassignment\s*#?\s*(\d+)", "a"))
     base = next((prefix + m[1] for pattern, prefix in patterns if (m := re.search(pattern, lowered))), None)
     if base is None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 CLOCK = r"(?:(?P<{p}h>\d{{1,2}})(?:[:.](?P<{p}m>[0-5]\d))?\s*(?P<{p}ap>[ap]\.?\s?m\b\.?)?|(?P<{p}word>noon|midnight))"
 RANGE = re.compile(rf"(?<![\d/:.-])(?:from\s+)?{CLOCK.format(p='a')}\s*(?:-|–|—|to|until|till)\s*"
@@ -20,8 +21,8 @@ SINGLE = re.compile(rf"(?<![\d/:.-]){CLOCK.format(p='a')}(?![\d/:])", re.I)
 DAY_NAME = r"(?:mon|tues?|wed|weds|wednes|thu|thur|thurs|fri|sat|sun)(?:day)?s?\.?"
 DAYS_WORDS = re.compile(rf"\b{DAY_NAME}(?:\s*(?:,|/|&|\+|and|or)\s*{DAY_NAME})*(?![a-z])", re.I)
 DAYS_COMPACT = re.compile(r"\b(?:M|Tu|T|W|Th|R|F){2,5}\b")
-ROOM_CUE = re.compile(r"\b(?:room|rm\.?|hall|building|bldg\.?|center|centre|auditorium|lab|library|theat(?:er|re)|"
-                      r"lecture hall|annex|tower|house)\b", re.I)
+ROOM_CUE = re.compile(r"\b(?:room|rm\.?|hall|building|bldg\.?|center|centre|auditorium|audimax|lab|library|"
+                      r"theat(?:er|re)|lecture hall|annex|tower|house)\b", re.I)
 ZONES = {  # what a page says → the zone; the regional names are certain in a US page's sense
     "eastern": "America/New_York", "et": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
     "central": "America/Chicago", "ct": "America/Chicago", "cst": "America/Chicago", "cdt": "America/Chicago",
@@ -29,10 +30,19 @@ ZONES = {  # what a page says → the zone; the regional names are certain in a 
     "pdt": "America/Los_Angeles", "mountain": "America/Denver", "mt": "America/Denver", "mst": "America/Denver",
     "mdt": "America/Denver", "uk": "Europe/London", "bst": "Europe/London", "gmt": "Europe/London",
     "utc": "UTC", "hawaii": "Pacific/Honolulu", "hst": "Pacific/Honolulu", "alaska": "America/Anchorage",
-    "akst": "America/Anchorage", "akdt": "America/Anchorage", "cet": "Europe/Paris", "cest": "Europe/Paris",
+    "akst": "America/Anchorage", "akdt": "America/Anchorage", "cet": "Europe/Berlin", "cest": "Europe/Berlin",
     "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
 }
-UNSURE_ZONES = {"mountain", "mt", "mst", "mdt", "gmt", "cet", "cest", "aest", "aedt"}  # more than one place uses them
+UNSURE_ZONES = {"mountain", "mt", "mst", "mdt", "gmt", "cet", "cest", "aest", "aedt", "cet/cest", "aest/aedt",
+                "central european"}  # more than one place uses them
+PAIRS = {"cet/cest": "Europe/Berlin", "gmt/bst": "Europe/London", "aest/aedt": "Australia/Sydney",
+         "central european": "Europe/Berlin", "british": "Europe/London"}  # certain of the region, not always the place
+ZONE_REGION = re.compile(r"\b(CET\s*/\s*CEST|GMT\s*/\s*BST|AEST\s*/\s*AEDT)\b|\b(Central European|British)\s+"
+                         r"(?:Summer\s+|Standard\s+)?time\b", re.I)
+ZONE_CITY = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?:\s+local)?\s+time\b|\b(?:local\s+)?time\s+in\s+"
+                       r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+CITY_REGIONS = ("Europe", "America", "Asia", "Australia", "Africa")  # not the islands ("Christmas", "Easter")
+NOT_CITIES = {"North", "South", "West", "Oral", "Virgin", "Resolute"}  # words the zone database uses as places
 ZONE_NAMED = re.compile(r"\b(Eastern|Central|Pacific|Mountain|Hawaii|Alaska|UK)(?:\s+(?:Standard|Daylight))?\s+"
                         r"(?:time|timezone)\b|\btime\s*zone\s*(?:is|:)?\s*(Eastern|Central|Pacific|Mountain)\b|"
                         r"\b(?:all\s+)?times?\s+(?:are\s+|listed\s+)?(?:in\s+)?(Eastern|Central|Pacific|Mountain)\b",
@@ -152,11 +162,14 @@ def read_days(text: str) -> tuple[tuple[int, ...], tuple[int, int] | None]:
 def read_place(text: str) -> str | None:
     """The room or place after a time: ", Gates 412", "in Iribe, 4240", "Location: Room 101"; None when none."""
     text = re.sub(r"https?://\S+", "", text)
-    text = re.split(r"\s*[(;]|\s+[—–]\s+|\.\s+(?=[A-Z])|\bby appointment\b", text, maxsplit=1)[0]
+    text = re.split(r"\s*(?!\([A-Z]{0,3}\s?\d[\d.]*[A-Z]?\))[(;]|\s+[—–]\s+|\.\s+(?=[A-Z])|\bby appointment\b", text,
+                    maxsplit=1)[0]  # a room's code in parentheses is kept: "Audimax (H 0105)"
     text = re.sub(r"^[\s,;:.]*(?:(?:in|at|room:|location:?|place:?|where:?)\s+)?", "", text, flags=re.I)
     text = re.sub(r"[\s,;]+(?:or|and)\s*$", "", text, flags=re.I)  # "Lowell 318, or [by appointment]"
     text = re.sub(r"^(?:the\s+)?", "", text).strip(" ,.;:")
     text = re.sub(r",\s*(?=(?:room\s*)?\d)", " ", text, flags=re.I)  # "Iribe, 4240" → "Iribe 4240"
+    text = re.sub(r"^(?i:room|rm\.?)\s+(?=[A-Z]{1,4}[\s-]?\d)", "", text)  # "room MA 004" → "MA 004"
+    text = re.sub(r"^(?:room|rm\.?)(?=\s+\d)", "Room", text)  # "room 3.14" → "Room 3.14": a number is no place
     if not text or len(text.split()) > 6 or not re.search(r"[A-Z0-9]", text) or read_span(text) or re.match(
             r"(?:and|or|also|&)\b", text, re.I):
         return None
@@ -167,6 +180,18 @@ def read_place(text: str) -> str | None:
     return text
 
 
+@cache
+def _city_zones() -> dict[str, str]:
+    return {z.split("/")[-1].replace("_", " "): z for z in sorted(available_timezones())
+            if z.count("/") == 1 and z.split("/")[0] in CITY_REGIONS and z.split("/")[-1] not in NOT_CITIES}
+
+
+def _city_zone(name: str) -> str | None:
+    """"Berlin" → Europe/Berlin, "New York" → America/New_York; None for a word that names no zone's city."""
+    zones = _city_zones()
+    return zones.get(name) or zones.get(name.split()[-1])
+
+
 def zone_of(text: str) -> tuple[str | None, str | None]:
     """The time zone the page names (and a doubt, if more than one place uses its name), or (None, None)."""
     for named in IANA.finditer(text):
@@ -175,6 +200,13 @@ def zone_of(text: str) -> tuple[str | None, str | None]:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
         return named[1], None
+    for city in ZONE_CITY.finditer(text):  # "Berlin local time", "time in Sydney": a city the zone database names
+        if zone := _city_zone(city[1] or city[2]):
+            return zone, None
+    if region := ZONE_REGION.search(text):  # "CET/CEST", "GMT/BST", "Central European Time"
+        word = re.sub(r"\s+", "", region[1]).lower() if region[1] else region[2].lower()
+        return PAIRS[word], (f"the page says “{region[0].strip()}”, which more than one zone uses"
+                             if word in UNSURE_ZONES else None)
     for pattern in (ZONE_NAMED, ZONE_AFTER_TIME):
         if m := pattern.search(text):
             word = next(g for g in m.groups() if g).lower()

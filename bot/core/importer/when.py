@@ -24,13 +24,16 @@ SHORT_DAYS = {"m": 0, "t": 1, "tu": 1, "w": 2, "th": 3, "r": 3, "f": 4, "s": 5, 
 DATE = (rf"(?:{MONTH}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
         r"|(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2})"
         r"|(?P<m3>\d{1,2})/(?P<d3>\d{1,2})?(?:/(?P<y3>\d{2,4}))?"
-        rf"|(?P<d4>\d{{1,2}})\s+{MONTH.replace('mon', 'mon4')}(?:\s+(?P<y4>\d{{4}}))?)")
+        rf"|(?P<d4>\d{{1,2}})\s+{MONTH.replace('mon', 'mon4')}(?:\s+(?P<y4>\d{{4}}))?"
+        r"|(?<![\d.])(?P<d5>\d{1,2})\.(?P<m5>\d{1,2})\.(?P<y5>\d{4}|\d\d(?!\d))?)")
+# "30.4.", "28.07.2026", "28.7.26": day.month with dots is day first for certain (the dot after the month is needed:
+# "14.15" is a time)
 LEADING = re.compile(rf"^(?:{LABEL}|{NUMBER})?(?:{WEEKDAY}\s*)?{DATE}"
                      rf"(?:\s*\((?:{WEEKDAY.replace('wd', 'wd2')}|{SHORT_DAY})\))?"
                      r"(?=$|[\s:,;|.)\]—–-])", re.I)
 RANGE_END = re.compile(rf"\s*(?:[–—-]|to|through|thru)\s*(?:{WEEKDAY}\s*)?(?:{MONTH}\s+|(?P<m>\d{{1,2}})/)?"
                        r"(?P<d>\d{1,2})\b(?!\s*(?:[:.]\d|[ap]\.?m))", re.I)
-ANYWHERE = re.compile(rf"\b{WEEKDAY}\s*{DATE}\b", re.I)
+ANYWHERE = re.compile(rf"\b{WEEKDAY}\s*{DATE}(?:\b|(?<=\.))", re.I)
 TERM = re.compile(r"\b(Fall|Spring|Summer|Winter|Autumn)\s+(?:semester\s+|term\s+|quarter\s+)?((?:19|20)\d\d)\b", re.I)
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 EARLIEST, LATEST = 1990, 2060
@@ -71,6 +74,8 @@ def _from_match(m: re.Match[str], rest: str) -> PageDate | None:
         day, year = int(g.get("d1") or g["d4"]), _year(g.get("y1") or g.get("y4"))
     elif g.get("m2"):
         month, day, year = int(g["m2"]), int(g["d2"]), int(g["y2"])
+    elif g.get("m5"):
+        month, day, year = int(g["m5"]), int(g["d5"]), _year(g.get("y5"))
     else:
         month, year = int(g["m3"]), _year(g.get("y3"))
         day = int(g["d3"]) if g.get("d3") else None
