@@ -225,11 +225,11 @@ def _course_and_revisions_or_exit(settings: Settings) -> tuple[Course, Mapping[s
     import asyncio
 
     from bot.course_state import current_course_and_revisions
-    from bot.store import StoreError
+    from bot.store import StoreError, database_exists
 
     try:
         return asyncio.run(current_course_and_revisions(settings.schedule, settings.database,
-                                                        Path(settings.database).exists(), settings.critique_cutoff))
+                                                        database_exists(settings.database), settings.critique_cutoff))
     except ScheduleError as exc:
         print("The schedule has problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -248,7 +248,7 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
     from bot.core.dates import QueryError, parse_when
     from bot.delivery import plan_with_states
     from bot.render.text import reminder_plan
-    from bot.store import StoreError
+    from bot.store import StoreError, database_exists
 
     now = system_clock()
     if now_text is not None:
@@ -269,7 +269,7 @@ def _reminders(settings: Settings, course: Course, start: str | None, end: str |
         return 2
     try:
         rows = asyncio.run(plan_with_states(course, settings.reminders, settings.database,
-                                            Path(settings.database).exists()))
+                                            database_exists(settings.database)))
     except StoreError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -286,11 +286,11 @@ def _feed_url(configured: Configured) -> str | None:
     import asyncio
 
     from bot.server_config import ServerConfig
-    from bot.store import Store
+    from bot.store import Store, database_exists
     from bot.web import FEED_TOKEN, feed_url
 
     settings = configured.settings
-    if settings.feed_port is None or not settings.public_url or not Path(settings.database).exists():
+    if settings.feed_port is None or not settings.public_url or not database_exists(settings.database):
         return None
 
     async def read() -> tuple[bool, str | None]:

@@ -13,7 +13,6 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
 
 from bot import critiques
@@ -25,7 +24,7 @@ from bot.core.model import Course
 from bot.core.search import search
 from bot.render import text, words
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, database_exists
 
 PROMPT = "coursebot> "
 KNOWN_COMMANDS = {**COMMANDS_BY_NAME, **{c.name: c for c in CONSOLE_COMMANDS}}
@@ -133,7 +132,7 @@ def _reminders(course: Course, options: dict[str, str], now: dt.datetime, settin
     start = parse_when(course, options["from"], now).date if options.get("from") else local_now(course, now).date()
     end = parse_when(course, options["to"], now).date if options.get("to") else start + dt.timedelta(days=7)
     rows = asyncio.run(plan_with_states(course, settings.reminders, settings.database,
-                                        Path(settings.database).exists()))
+                                        database_exists(settings.database)))
     shown = [(r, e) for r, e in rows if start <= r.at.astimezone(course.timezone).date() <= end]
     return text.reminder_plan(shown, settings.reminder_channel_id, now, course.timezone)
 

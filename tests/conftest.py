@@ -7,10 +7,15 @@ under tests/data/courses/, beside two synthetic courses of other shapes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import inspect
 import os
+import re
 import subprocess
 import sys
+import urllib.parse
+import uuid
 from collections.abc import AsyncIterator, Callable
 from functools import cache
 from pathlib import Path
@@ -143,12 +148,53 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "coursebot.sqlite3"
 
 
+POSTGRES_URL = os.environ.get("COURSEBOT_TEST_POSTGRES", "")  # e.g. the URL `tests/postgres.sh start` prints
+SQLITE_ONLY = re.compile(r"\bdb_path\b|\bstore\.path\b|\bsqlite3\b|\bstore\._db\b")  # such a test is SQLite's
+ENGINES = [pytest.param("sqlite", id="sqlite"),
+           pytest.param("postgresql", id="postgresql",
+                        marks=pytest.mark.skipif(not POSTGRES_URL, reason="COURSEBOT_TEST_POSTGRES is not set"))]
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A new, empty database on the test server (its URL), dropped after: each test starts from nothing."""
+    import asyncpg
+
+    name = f"coursebot_test_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        admin = await asyncpg.connect(server_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(params=ENGINES)
+async def database(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[str]:
+    """The `database` setting for a fresh store, once per engine: the SQLite file at db_path (not yet created), and,
+    when COURSEBOT_TEST_POSTGRES holds a server's URL, a new PostgreSQL database on it (dropped after the test)."""
+    if request.param == "sqlite":
+        yield str(db_path)
+        return
+    if SQLITE_ONLY.search(inspect.getsource(request.function)):
+        pytest.skip("the test reaches past the store into the SQLite file (db_path, store.path, sqlite3)")
+    async with fresh_postgres_database(POSTGRES_URL) as url:
+        yield url
+
+
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    """The real SQLite store at db_path, migrated, closed after the test."""
+async def store(database: str) -> AsyncIterator[Store]:
+    """The real store on each engine (see `database`), migrated, closed after the test."""
     from bot.store import Store
 
-    opened = await Store.open(str(db_path))
+    opened = await Store.open(database)
     try:
         yield opened
     finally:

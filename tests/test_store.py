@@ -1,4 +1,6 @@
-"""The SQLite store: migrations, refusing files it cannot use, and the reminder ledger, on real files."""
+"""The store on each engine (a real SQLite file; PostgreSQL when COURSEBOT_TEST_POSTGRES is set): migrations,
+refusing databases it cannot use, and the reminder ledger. Tests that read a SQLite file's bytes or PRAGMAs are
+SQLite's own; PostgreSQL's own are in tests/test_store_postgres.py."""
 
 from __future__ import annotations
 
@@ -37,26 +39,41 @@ async def test_new_file_is_migrated_to_the_schema_version(db_path: Path) -> None
     assert pragma(db_path, "user_version") == SCHEMA_VERSION  # a missing file would read 0
 
 
-async def test_reopening_does_not_migrate_again(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """The second open of a migrated file applies no migration."""
-    await (await Store.open(str(db_path))).close()
+async def test_new_database_is_migrated_to_the_schema_version(database: str) -> None:
+    """A new database (either engine) is at SCHEMA_VERSION after open, and still is when opened again."""
+    store = await Store.open(database)
+    assert await store.schema_version() == SCHEMA_VERSION
+    await store.close()
+    store = await Store.open(database)
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION
+    finally:
+        await store.close()
+
+
+async def test_reopening_does_not_migrate_again(database: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The second open of a migrated database applies no migration."""
+    await (await Store.open(database)).close()
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="bot.store"):
-        store = await Store.open(str(db_path))
-        await store.close()
+        store = await Store.open(database)
+        try:
+            assert await store.schema_version() == SCHEMA_VERSION
+        finally:
+            await store.close()
     assert not [r for r in caplog.records if "migrated" in r.getMessage()]
-    assert pragma(db_path, "user_version") == SCHEMA_VERSION
 
 
-async def test_first_open_logs_each_migration(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """A new file logs one 'database migrated' line per migration."""
+async def test_first_open_logs_each_migration(database: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A new database logs one 'database migrated' line per migration."""
     with caplog.at_level(logging.INFO, logger="bot.store"):
-        await (await Store.open(str(db_path))).close()
+        await (await Store.open(database)).close()
     assert len([r for r in caplog.records if "database migrated" in r.getMessage()]) == SCHEMA_VERSION
 
 
-async def test_wal_journal_mode_is_on(store: Store, db_path: Path) -> None:
-    """The database is in WAL journal mode."""
+async def test_wal_journal_mode_is_on(db_path: Path) -> None:
+    """A SQLite database is in WAL journal mode."""
+    await (await Store.open(str(db_path))).close()
     assert pragma(db_path, "journal_mode") == "wal"
 
 
@@ -112,13 +129,13 @@ async def test_a_folder_as_the_database_is_refused(tmp_path: Path) -> None:
         await Store.open(str(tmp_path))
 
 
-async def test_data_survives_close_and_reopen(db_path: Path) -> None:
+async def test_data_survives_close_and_reopen(database: str) -> None:
     """A ledger row written before close is read back after reopening."""
-    store = await Store.open(str(db_path))
+    store = await Store.open(database)
     await store.claim(KEY, CHANNEL, DUE, NOW)
     await store.mark_sent(KEY, 42, late=False, now=NOW)
     await store.close()
-    store = await Store.open(str(db_path))
+    store = await Store.open(database)
     try:
         entry = await store.ledger_entry(KEY)
     finally:

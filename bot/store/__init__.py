@@ -1,14 +1,15 @@
-"""The only package with SQL: the SQLite file, its migrations, and every read and write.
+"""The only package with SQL: the database (a SQLite file or a PostgreSQL server), its migrations, every read and write.
 
-Migrations are numbered by `PRAGMA user_version` and applied in one transaction
-each at open. A file that is not SQLite, or was written by a newer coursebot,
-is refused and left untouched. Each table's methods live in the module named for
-what it holds; `Store` is all of them on one connection.
+`Store.open(database)` opens PostgreSQL for a `postgresql://` or `postgres://` URL (bot/store/postgres.py) and a
+SQLite file otherwise (bot/store/sqlite.py). Migrations are numbered (SQLite's `PRAGMA user_version`,
+PostgreSQL's `coursebot_schema` table) and applied in one transaction each at open. A file that is not SQLite, or a
+database written by a newer coursebot, is refused and left untouched. Each table's methods live in the module named
+for what it holds, with the same SQL on both engines; `Store` is all of them on one connection.
 """
 
 from __future__ import annotations
 
-from bot.store.base import StoreError, cannot_write, is_storage_error
+from bot.store.common import StoreError, cannot_write, database_exists, is_postgres_url, is_storage_error, redacted
 from bot.store.course import CourseTables, StoredUpload
 from bot.store.events import EventRow, EventTables
 from bot.store.ledger import FINAL_STATES, LedgerEntry, LedgerTable
@@ -16,8 +17,9 @@ from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.students import StudentTables, Subscription
 
 __all__ = ["FINAL_STATES", "MIGRATIONS", "SCHEMA_VERSION", "EventRow", "LedgerEntry", "Store", "StoreError",
-           "StoredUpload", "Subscription", "cannot_write", "is_storage_error"]
+           "StoredUpload", "Subscription", "cannot_write", "database_exists", "is_postgres_url", "is_storage_error",
+           "redacted"]
 
 
 class Store(LedgerTable, StudentTables, CourseTables, EventTables):
-    """An open SQLite database with typed methods for each table."""
+    """An open database (SQLite or PostgreSQL) with typed methods for each table."""

@@ -48,9 +48,9 @@ class CourseTables(Connection):
         async with self._transaction():
             cursor = await self._db.execute(
                 "INSERT INTO course_changes (created_at, author_id, author, kind, params, undoes) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (iso(created), change.author_id, change.author, kind, json.dumps(params, sort_keys=True), undoes))
-            change_id = cursor.lastrowid
+            (change_id,) = await cursor.fetchone()
         return dataclasses.replace(change, id=change_id, created_at=created)
 
     async def changes(self) -> list[Change]:
@@ -74,10 +74,10 @@ class CourseTables(Connection):
         async with self._transaction():
             cursor = await self._db.execute(
                 "INSERT INTO course_uploads (uploaded_at, author_id, author, filename, body, last_change, carried, "
-                "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (iso(upload.uploaded_at), upload.author_id, upload.author, upload.filename, upload.body,
                  upload.last_change, json.dumps(list(upload.carried)), json.dumps(list(upload.summary))))
-            upload_id = cursor.lastrowid
+            (upload_id,) = await cursor.fetchone()
         return dataclasses.replace(upload, id=upload_id)
 
     async def latest_upload(self) -> StoredUpload | None:

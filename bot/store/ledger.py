@@ -52,16 +52,28 @@ class LedgerTable(Connection):
 
         A row left 'claimed' by a crash, or 'failed', is claimed again (attempts counts them):
         the caller then makes sure the earlier attempt did not post after all.
+
+        Exactly once across processes: on PostgreSQL the key is held (a session advisory lock) from the claim
+        until it is marked, so a second live process claiming it at the same time gets None; a process that
+        died lets go with its connection. On SQLite, BEGIN IMMEDIATE serializes claims in one file.
         """
-        async with self._transaction():
-            row = await self._one("SELECT state FROM reminder_ledger WHERE key = ?", (key,))
-            if row and row[0] in FINAL_STATES:
-                return None
-            await self._db.execute(
-                "INSERT INTO reminder_ledger (key, channel_id, due_at, state, attempts, updated_at) "
-                "VALUES (?, ?, ?, 'claimed', 1, ?) ON CONFLICT (key) DO UPDATE SET state = 'claimed', "
-                "attempts = attempts + 1, channel_id = excluded.channel_id, updated_at = excluded.updated_at",
-                (key, channel_id, iso(due_at), iso(now)))
+        if not await self._engine.hold(key):
+            return None  # another live process is posting it right now, and will mark it
+        try:
+            async with self._transaction():
+                row = await self._one("SELECT state FROM reminder_ledger WHERE key = ?", (key,))
+                if row and row[0] in FINAL_STATES:
+                    await self._engine.let_go(key)
+                    return None
+                await self._db.execute(
+                    "INSERT INTO reminder_ledger (key, channel_id, due_at, state, attempts, updated_at) "
+                    "VALUES (?, ?, ?, 'claimed', 1, ?) ON CONFLICT (key) DO UPDATE SET state = 'claimed', "
+                    "attempts = reminder_ledger.attempts + 1, channel_id = excluded.channel_id, "
+                    "updated_at = excluded.updated_at",
+                    (key, channel_id, iso(due_at), iso(now)))
+        except BaseException:
+            await self._engine.let_go(key)
+            raise
         return await self.ledger_entry(key)
 
     async def mark_sent(self, key: str, message_id: int, *, late: bool, now: dt.datetime) -> None:
@@ -80,6 +92,7 @@ class LedgerTable(Connection):
                 "detail = excluded.detail, updated_at = excluded.updated_at "
                 "WHERE reminder_ledger.state NOT IN ('sent', 'late')",
                 (key, channel_id, iso(due_at), detail, iso(now)))
+        await self._engine.let_go(key)
 
     async def _set_state(self, key: str, state: str, now: dt.datetime, *, message_id: int | None = None,
                          detail: str | None = None) -> None:
@@ -87,4 +100,5 @@ class LedgerTable(Connection):
             await self._db.execute(
                 "UPDATE reminder_ledger SET state = ?, message_id = COALESCE(?, message_id), detail = ?, "
                 "updated_at = ? WHERE key = ?", (state, message_id, detail, iso(now), key))
+        await self._engine.let_go(key)
 

@@ -37,8 +37,8 @@ class StudentTables(Connection):
         async with self._transaction():
             cursor = await self._db.execute(
                 "INSERT INTO critiques (user_id, class_number, class_date, logged_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (user_id, class_number) DO UPDATE SET count = count + 1, logged_at = excluded.logged_at "
-                "WHERE count < ?",
+                "ON CONFLICT (user_id, class_number) DO UPDATE SET count = critiques.count + 1, "
+                "logged_at = excluded.logged_at WHERE critiques.count < ?",
                 (user_id, number, class_date.isoformat(), iso(now), per_class))
             return cursor.rowcount == 1
 

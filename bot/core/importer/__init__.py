@@ -26,6 +26,7 @@ from bot.core.importer.lines import Line, guess_kind, page_lines
 from bot.core.importer.topics import cut_short, page_words
 from bot.core.importer.weeks import expand_weeks
 from bot.core.importer.when import (
+    DAY_FIRST,
     TERM,
     PageDate,
     YearGuess,
@@ -35,18 +36,19 @@ from bot.core.importer.when import (
     lay_out,
     leading_date,
     meeting_days,
+    slash_order,
 )
 from bot.core.model import WEEKDAYS
 from bot.core.schema import is_web_link
 
 __all__ = ["Draft", "ImportProblem", "import_page", "guess_kind"]
 
-CANCEL = re.compile(r"\b(no class(es)?|no lecture|class(es)? (is |are )?cancel+ed|cancel+ed|holiday|recess|"
-                    r"no meeting|university closed|campus closed)\b", re.I)
+CANCEL = re.compile(r"\b(no class(es)?|no lecture|no sessions?|class(es)? (is |are )?cancel+ed|cancel+ed|holiday|"
+                    r"recess|no meeting|university closed|campus closed)\b", re.I)
 NAMED_BREAK = re.compile(r"\b(?:spring|fall|autumn|winter|thanksgiving|mid-?term|mid-?semester|reading|study|easter|"
                          r"term) break\b", re.I)
-REASON_PREFIX = re.compile(r"^(?:no (?:class(?:es)?|lectures?|meetings?)|class(?:es)? cancel+ed|cancel+ed)\s*[—–:-]+\s*"
-                           r"(?=\S)", re.I)
+REASON_PREFIX = re.compile(r"^(?:no (?:class(?:es)?|lectures?|meetings?|sessions?)|class(?:es)? cancel+ed|cancel+ed)"
+                           r"\s*[—–:-]+\s*(?=\S)", re.I)
 READING_COLUMN = re.compile(r"^(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read|materials?|"
                             r"literature|preparation|prep|reading assignments?)\b", re.I)
 READING_PREFIX = re.compile(r"^(?:(?:required |assigned |suggested |optional |pre-?class )?(?:readings?|read)|"
@@ -111,6 +113,7 @@ class Page:
     other_papers: tuple[Item, ...]
     unread: tuple[str, ...]
     facts: Facts | None = None
+    slash_order: str | None = None  # "note"/"inferred" when slash dates are read day/month (when.py's slash_order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +262,8 @@ def _split(lines: list[Line], kind: str) -> tuple[list[RawSession], list[str], l
                 sessions.append(close(current))
             current, current_table = (date, [], line), line.table
         elif current and tail is None and (line.outside or line.heading and (current[1] or STRUCTURE.match(
-                line.text)) or FOOTER.match(line.text) or BARE_WEEK.fullmatch(line.text)):
+                line.text) or current[0].rest and not current[2].heading) or FOOTER.match(line.text)
+                or BARE_WEEK.fullmatch(line.text)):
             sessions.append(close(current))  # a heading without a date ends the class
             current = None
             prose.append(line)
@@ -327,6 +331,15 @@ def _place(raws: list[RawSession], year: YearGuess, unread: list[str]) -> tuple[
 
 
 def read_page(text: str, kind: str, year: int | None = None, near: int | None = None) -> Page:
+    order = slash_order(text)
+    token = DAY_FIRST.set(order is not None)
+    try:
+        return dataclasses.replace(_read_page(text, kind, year, near), slash_order=order)
+    finally:
+        DAY_FIRST.reset(token)
+
+
+def _read_page(text: str, kind: str, year: int | None, near: int | None) -> Page:
     lines = page_lines(text, kind)
     lines = expand_weeks(lines, text if kind != "html" else "\n".join(x.text for x in lines), year, near)
     raws, other_topics, other_papers, unread, prose = _split(lines, kind)

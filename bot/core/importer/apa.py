@@ -14,10 +14,10 @@ HEAD = re.compile(r"^(?P<a>[^()]{2,200}?)\s*\((?P<y>(?:19|20)\d\d)[a-z]?(?:,\s*[
                   r"[.:]?\s*"
                   r"(?P<rest>\S.*)$")
 END = re.compile(r"[.?!](?=\s|$)")
-INITIAL = re.compile(r"(?:^|[\s(.])(?:[A-Z]|[A-Z][a-z]?\.[A-Z]|Vol|No|pp|Ed|Eds|vs|St|Dr|Jr|Sr|et al)$")
+INITIAL = re.compile(r"(?:^|[\s(.])(?:[A-Z]|[A-Z][a-z]?\.[A-Z]|Vol|No|pp|Ed|Eds|vs|St|Dr|Jr|Sr|et al|chs?|chap)$")
 LINK = re.compile(r"\s*(?:https?://\S+|doi:\s*\S+|Retrieved from\s+\S+)\s*", re.I)
 NUMBERS = re.compile(r"(?:,\s*|\s+)(?:vol\.\s*)?\d+\s*(?:\([^)]*\))?"
-                     r"(?:\s*,\s*(?:pp?\.\s*)?[\divxlcIVXLC]+(?:\s*[–—-]\s*[\divxlcIVXLC]+)?)?\s*\.?\s*$", re.I)
+                     r"(?:\s*[,:]\s*(?:pp?\.\s*)?[\divxlcIVXLC]+(?:\s*[–—-]\s*[\divxlcIVXLC]+)?)?\s*\.?\s*$", re.I)
 CHAPTER = re.compile(r"^In\s+(?:(?P<eds>.{1,120}?)\s*\((?:Eds?\.|Ed\.|Editors?)\),?\s*)?(?P<book>.+?)\s*"
                      r"(?:\((?:[^()]*\b(?:pp?\.|Vol\.|chap)[^()]*)\))?\s*\.\s*(?P<publisher>[^.]*)\.?$", re.I)
 PUBLISHER = re.compile(r"\b(press|publishers?|publishing|publications|books|wiley|norton|routledge|erlbaum|sage|"
@@ -54,6 +54,12 @@ def read_apa(text: str) -> Apa | None:
     cut = _title_end(rest)
     title, after = (rest[:cut], rest[cut:].strip()) if cut else (rest, "")
     title = title.strip().rstrip(".").strip()
+    if not after:  # "On random graphs I. Publicationes Mathematicae 6: 290–297.": the title ended at the "I."
+        for stop in reversed(list(re.finditer(r"\.\s+(?=[A-Z])", title))):
+            tail = title[stop.end():]
+            if NUMBERS.search(tail) and "." not in NUMBERS.sub("", tail) and len(tail.split()) <= 10:
+                title, after = title[:stop.start()], tail
+                break
     authors = re.sub(r"\s+", " ", m["a"]).strip(" ,;")
     authors += "." * bool(re.search(r"\b[A-Z]$", authors))
     if not title or not authors:

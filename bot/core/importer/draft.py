@@ -99,6 +99,10 @@ def _checks(page: Page) -> dict[tuple[object, ...], str]:
         year = f"the year {page.year.year} was inferred from {how}"
         key = (given[0], "date", 0)
         checks[key] = f"{checks[key]}; {year}" if key in checks else year
+    if page.slash_order == "inferred" and page.sessions:
+        order = "dates like 1/2 are read day/month (2 January): the page writes one whose first number is over 12"
+        key = (given[0], "date", 0)
+        checks[key] = f"{checks[key]}; {order}" if key in checks else order
     return checks
 
 

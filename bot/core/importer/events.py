@@ -31,8 +31,10 @@ OFFICE = re.compile(r"(?i:\boffice\s*hours?\b|\bstudent\s+hours\b|\bdrop-in\s+ho
 IN_CLASS = re.compile(r"\b(?:in[- ]class|during (?:class|lecture)|in lecture|at the start of class|"
                       r"(?:at|before|by) (?:the (?:start|beginning) of )?(?:class|lecture))\b", re.I)
 ACADEMIC = (r"(?:Prof\.?|Professor|Dr\.?(?:-Ing\.)?|PD\b|Jun\.-Prof\.)"
-            r"(?:\s+(?:rer|phil|med|nat|pol|oec|jur|habil|h\.\s?c)\.)*")  # "Dr. rer. nat."
-TITLED = re.compile(rf"\b{ACADEMIC}(?:\s+{ACADEMIC})*\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?")  # "Prof. Dr. Anna Weber"
+            r"(?:\s+(?:rer|phil|med|nat|pol|oec|jur|habil|h\.\s?c|ir|ing|drs)\.)*")  # "Dr. rer. nat.", "Dr. ir."
+PARTICLE = r"(?:\s+(?:van|von|de|der|den|du|da|di|del|della|la|le|ten|ter|zu))*"  # "Sanne de Vries", "van der Berg"
+# "Prof. Dr. Anna Weber", "Dr. ir. Sanne de Vries"
+TITLED = re.compile(rf"\b{ACADEMIC}(?:\s+{ACADEMIC})*\s+[A-Z][\w'’-]+(?:{PARTICLE}\s+[A-Z][\w'’-]+)?")
 HEADINGS = (("office", re.compile(r"\b(office|student) hours\b", re.I)),
             ("dates", re.compile(r"\b(due dates|deadlines|important dates|key dates|assignments|exams|grading)\b",
                                  re.I)))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.importer import facts as f
 from bot.core.importer.events import (
+    DELIVERABLE,
     IN_CLASS,
     BreakRead,
     DueRead,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 DUE_COLUMN = re.compile(r"\b(?:due|deadlines?)\b", re.I)
 MERGED = "Due (the row's cells joined)"
+TOPIC_COLUMN = re.compile(r"topics?|subject|title|description", re.I)
 WEIGHT_COLUMN = re.compile(r"\b(?:weight|points?|pts|grade|percent|%)", re.I)
 
 
@@ -52,14 +54,34 @@ def _rows(prose: Sequence[Line]) -> list[Line]:
             end += 1
         cells = prose[at:end]
         if len(cells) > 1 and any(c.column and DUE_COLUMN.search(c.column) for c in cells):
-            words = [("due " if c.column and DUE_COLUMN.search(c.column) else "") + c.text for c in cells
-                     if not (c.column and WEIGHT_COLUMN.search(c.column))]
+            words = _cells(cells)
             out.append(dataclasses.replace(line, text=" ".join(words), links=tuple(x for c in cells for x in c.links),
                                            column=MERGED))
         else:
             out += cells
         at = end
     return out
+
+
+def _cells(cells: Sequence[Line]) -> list[str]:
+    """A deadline row's cells as words: "due " before a due date; a bare number under a column that names the work
+    ("Assignment | 1") as "Assignment 1", and its topic cell after it in parentheses."""
+    words: list[str] = []
+    numbered = False
+    for c in cells:
+        column = (c.column or "").strip()
+        if column and WEIGHT_COLUMN.search(column):
+            continue
+        if DUE_COLUMN.search(column):
+            words.append("due " + c.text)
+        elif re.fullmatch(r"#?\d{1,2}[a-z]?", c.text) and DELIVERABLE.fullmatch(column):
+            words.append(f"{column} {c.text.lstrip('#')}")
+            numbered = True
+        elif numbered and TOPIC_COLUMN.fullmatch(column):
+            words.append(f"({c.text})")
+        else:
+            words.append(c.text)
+    return words
 
 
 def _prose(prose: Sequence[Line]) -> tuple[list[Event], MeetingRead | None]:

@@ -41,6 +41,12 @@ ZONE_REGION = re.compile(r"\b(CET\s*/\s*CEST|GMT\s*/\s*BST|AEST\s*/\s*AEDT)\b|\b
                          r"(?:Summer\s+|Standard\s+)?time\b", re.I)
 ZONE_CITY = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?:\s+local)?\s+time\b|\b(?:local\s+)?time\s+in\s+"
                        r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+NATIONS = {  # a country with one zone: "Dutch local time", "German time"
+    "dutch": "Europe/Amsterdam", "german": "Europe/Berlin", "belgian": "Europe/Brussels", "french": "Europe/Paris",
+    "swiss": "Europe/Zurich", "austrian": "Europe/Vienna", "danish": "Europe/Copenhagen", "swedish": "Europe/Stockholm",
+    "norwegian": "Europe/Oslo", "finnish": "Europe/Helsinki", "italian": "Europe/Rome", "polish": "Europe/Warsaw",
+    "czech": "Europe/Prague", "irish": "Europe/Dublin", "japanese": "Asia/Tokyo", "korean": "Asia/Seoul"}
+ZONE_NATION = re.compile(rf"\b({'|'.join(NATIONS)})\s+(?:local\s+)?time\b", re.I)
 CITY_REGIONS = ("Europe", "America", "Asia", "Australia", "Africa")  # not the islands ("Christmas", "Easter")
 NOT_CITIES = {"North", "South", "West", "Oral", "Virgin", "Resolute"}  # words the zone database uses as places
 ZONE_NAMED = re.compile(r"\b(Eastern|Central|Pacific|Mountain|Hawaii|Alaska|UK)(?:\s+(?:Standard|Daylight))?\s+"
@@ -103,7 +109,7 @@ def read_span(text: str) -> Span | None:
         end = dt.time(end_hour, b[1]) if b[2] != "pm" or b[:2] != (23, 59) else dt.time(23, 59)
         if end <= start:
             continue
-        if a_mer is None and b_mer is None and a[0] < 13 and b[0] < 13:
+        if a_mer is None and b_mer is None and a[0] < 13 and b[0] < 13 and not m["ah"].startswith("0"):  # "09.00"
             guess = f"am/pm not given: read as {start:%H:%M}–{end:%H:%M}"
         return Span(start, end, guess, (m.start(), m.end()))
     return None
@@ -203,6 +209,8 @@ def zone_of(text: str) -> tuple[str | None, str | None]:
     for city in ZONE_CITY.finditer(text):  # "Berlin local time", "time in Sydney": a city the zone database names
         if zone := _city_zone(city[1] or city[2]):
             return zone, None
+    if nation := ZONE_NATION.search(text):
+        return NATIONS[nation[1].lower()], None
     if region := ZONE_REGION.search(text):  # "CET/CEST", "GMT/BST", "Central European Time"
         word = re.sub(r"\s+", "", region[1]).lower() if region[1] else region[2].lower()
         return PAIRS[word], (f"the page says “{region[0].strip()}”, which more than one zone uses"

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -28,7 +29,7 @@ DATE = (rf"(?:{MONTH}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}})
         r"|(?<![\d.])(?P<d5>\d{1,2})\.(?P<m5>\d{1,2})\.(?P<y5>\d{4}|\d\d(?!\d))?)")
 # "30.4.", "28.07.2026", "28.7.26": day.month with dots is day first for certain (the dot after the month is needed:
 # "14.15" is a time)
-LEADING = re.compile(rf"^(?:{LABEL}|{NUMBER})?(?:{WEEKDAY}\s*)?{DATE}"
+LEADING = re.compile(rf"^(?:{LABEL}(?P<paren>\()?|{NUMBER})?(?:{WEEKDAY}\s*)?{DATE}(?(paren)\))"
                      rf"(?:\s*\((?:{WEEKDAY.replace('wd', 'wd2')}|{SHORT_DAY})\))?"
                      r"(?=$|[\s:,;|.)\]—–-])", re.I)
 RANGE_END = re.compile(rf"\s*(?:[–—-]|to|through|thru)\s*(?:{WEEKDAY}\s*)?(?:{MONTH}\s+|(?P<m>\d{{1,2}})/)?"
@@ -37,6 +38,22 @@ ANYWHERE = re.compile(rf"\b{WEEKDAY}\s*{DATE}(?:\b|(?<=\.))", re.I)
 TERM = re.compile(r"\b(Fall|Spring|Summer|Winter|Autumn)\s+(?:semester\s+|term\s+|quarter\s+)?((?:19|20)\d\d)\b", re.I)
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 EARLIEST, LATEST = 1990, 2060
+# Slash dates are month/day unless the page says they are day/month ("dates are written day/month", "DD/MM") or
+# writes one whose first number cannot be a month ("30/01"): then the whole page is read day first.
+DAY_FIRST: ContextVar[bool] = ContextVar("day_first", default=False)
+DAY_MONTH_NOTE = re.compile(r"\b(?:day[ /.-]month|dd?[/.-]mm)\b", re.I)
+SLASHED = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/\d{2,4})?(?![\d/])")
+
+
+def slash_order(page: str) -> str | None:
+    """"note" when the page says its dates are day/month, "inferred" when a slash date can only be day/month (and
+    none can only be month/day), else None (month first)."""
+    if DAY_MONTH_NOTE.search(page):
+        return "note"
+    pairs = [(int(a), int(b)) for a, b in SLASHED.findall(page)]
+    day_first = any(12 < a <= 31 and 1 <= b <= 12 for a, b in pairs)
+    month_first = any(1 <= a <= 12 and 12 < b <= 31 for a, b in pairs)
+    return "inferred" if day_first and not month_first else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,8 @@ def _from_match(m: re.Match[str], rest: str) -> PageDate | None:
     else:
         month, year = int(g["m3"]), _year(g.get("y3"))
         day = int(g["d3"]) if g.get("d3") else None
+        if day is not None and DAY_FIRST.get():
+            month, day = day, month
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None
     weekday = _weekday(g.get("wd") or g.get("wd2"))
