@@ -11,7 +11,7 @@ URL="postgresql://postgres@127.0.0.1:${PORT}/postgres"
 fail() { echo "tests/postgres.sh: $*" >&2; exit 1; }
 
 as_postgres() {  # initdb and the server refuse to run as root
-    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi
 }
 
 bindir() {
