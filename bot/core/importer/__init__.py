@@ -24,6 +24,7 @@ from bot.core.importer.facts import Facts
 from bot.core.importer.gather import gather
 from bot.core.importer.lines import Line, guess_kind, page_lines
 from bot.core.importer.topics import cut_short, page_words
+from bot.core.importer.unwrap import unwrap
 from bot.core.importer.weeks import expand_weeks
 from bot.core.importer.when import (
     DAY_FIRST,
@@ -340,6 +341,7 @@ def read_page(text: str, kind: str, year: int | None = None, near: int | None = 
 
 
 def _read_page(text: str, kind: str, year: int | None, near: int | None) -> Page:
+    text = unwrap(text) if kind == "text" else text  # a PDF's hyphenated breaks, page headers, wrapped bullets
     lines = page_lines(text, kind)
     lines = expand_weeks(lines, text if kind != "html" else "\n".join(x.text for x in lines), year, near)
     raws, other_topics, other_papers, unread, prose = _split(lines, kind)

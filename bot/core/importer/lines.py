@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from bot.core.importer.events import section_of
 from bot.core.importer.when import leading_date
 
 KINDS = ("text", "html", "markdown")
@@ -85,6 +86,12 @@ def _caps_heading(raw: str) -> bool:
     return 4 <= len(text) <= 40 and len(text.split()) <= 5 and text.isupper() and not re.search(r"\d", text)
 
 
+def _section_heading(raw: str) -> bool:
+    """A plain-text page's short heading naming a section of facts ("Important dates"): it ends the class above."""
+    text = raw.strip().rstrip(":")
+    return len(text.split()) <= 4 and not re.search(r"[\d.,;]", text) and section_of(text) is not None
+
+
 def _gapped(raw: str) -> list[tuple[int, str]]:
     """The cells of a line whose columns are runs of 2+ spaces apart, with where each starts."""
     return [(m.start(), m[0]) for m in re.finditer(r"\S+(?: \S+)*", raw.expandtabs(8))]
@@ -128,7 +135,7 @@ def text_lines(text: str) -> list[Line]:
         if len(gapped) > 1 and leading_date(gapped[0][1]):  # "Sep 8 (M)    Topic    Reading: …" with no header
             found += [x for _, cell in gapped if (x := _text_line(cell))]
             continue
-        if _caps_heading(raw):
+        if _caps_heading(raw) or _section_heading(raw):
             found.append(Line(_clean(raw), outside=True))
             continue
         found += [x for x in [_text_line(raw)] if x]
