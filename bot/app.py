@@ -212,6 +212,22 @@ class CourseBot(commands.Bot):
             synced = await self.tree.sync()
         self.synced_count = len(synced)
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from the course's server: its reminders and events stop, and everything stored is kept (an
+        operator removes it by deleting the database, or the rows of that server, by hand)."""
+        if self.service is not None and guild.id == self.config.course_guild:
+            self.service.reminders.scheduler.pause()
+            log.warning("removed from the course's server guild=%s: reminders paused, data kept", guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Back in the course's server: reminders resume (those missed are posted late or skipped) and the events
+        are brought in step."""
+        if self.service is not None and guild.id == self.config.course_guild:
+            self.service.reminders.scheduler.resume()
+            await self.service.reminders.replan(self.service.course)
+            self.service.sync_events_soon()
+            log.info("back in the course's server guild=%s: reminders resumed", guild.id)
+
     async def on_ready(self) -> None:
         if self._ready_logged:
             log.info("reconnected session ready guild=%s", self.settings.guild_id)

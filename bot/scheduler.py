@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
@@ -37,6 +38,20 @@ class ReminderScheduler:
     def start(self, *, paused: bool = False) -> None:
         """Needs the running event loop: call from setup_hook."""
         self._scheduler.start(paused=paused)
+
+    def pause(self) -> None:
+        """Stop waking up (the bot left the course's server); jobs due meanwhile run at `resume`, and the ledger
+        decides whether each is still worth posting."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
+    def resume(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self._scheduler.state == STATE_PAUSED
 
     def shutdown(self) -> None:
         if self._scheduler.running:

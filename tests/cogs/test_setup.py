@@ -4,6 +4,7 @@ settings take effect without a restart and survive one."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -199,3 +200,37 @@ async def test_without_guild_id_the_server_of_the_configured_role_keeps_the_cour
         assert bot.config.course_guild is None and await bot.store.servers_with_settings() == []
         _, text = await setup(fake, {"announce_channel": ANNOUNCEMENTS})
         assert "Saved: Announcement channel." in text and bot.config.course_guild == fake.guild_id
+
+
+async def test_leaving_the_courses_server_pauses_reminders_and_rejoining_resumes_them(fake, tmp_path, clock):
+    """Kicked from the course's server, the bot stops waking for its reminders and keeps every stored row;
+    invited back, it resumes."""
+    settings = settings_for(fake, tmp_path)
+    ready, removed, joined = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    def listen(bot) -> None:
+        bot._connection.guild_ready_timeout = 0.05  # discord.py waits 2 s for more guilds before on_ready
+        bot.add_listener(_setter(ready), "on_ready")
+        bot.add_listener(_setter(removed), "on_guild_remove")
+        bot.add_listener(_setter(joined), "on_guild_join")
+
+    async with running_bot(fake, settings, clock, prepare=listen) as bot:
+        await asyncio.wait_for(ready.wait(), 5)
+        stored = await bot.store.changes(), await bot.store.ledger()
+        await fake.dispatch("GUILD_DELETE", {"id": str(fake.guild_id)})
+        await asyncio.wait_for(removed.wait(), 5)
+        await asyncio.sleep(0)  # the bot's own handler runs beside the listener
+        assert bot.reminders.scheduler.paused
+        assert (await bot.store.changes(), await bot.store.ledger()) == stored
+        invited = fake.world.guild_create_payload()
+        invited.pop("unavailable", None)  # as Discord sends it for a server the bot joins (not one coming back)
+        await fake.dispatch("GUILD_CREATE", invited)
+        await asyncio.wait_for(joined.wait(), 5)
+        await asyncio.sleep(0)
+        assert not bot.reminders.scheduler.paused and bot.reminders.pending_count() > 0
+
+
+def _setter(event: asyncio.Event):
+    async def listener(*_) -> None:
+        event.set()
+    return listener
