@@ -1,4 +1,4 @@
-"""The discord.py Bot: wires settings, store, course and cogs in `setup_hook`; tears down in `close`."""
+"""The discord.py Bot: opens the courses and loads the cogs in `setup_hook`; tears down in `close`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import discord
 import yarl
@@ -15,20 +16,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock, system_clock
-from bot.cogs.common import NO_MENTIONS, reply_error
+from bot.cogs.common import COURSE, NO_COURSE_HERE, NO_COURSE_IN_DM, NO_MENTIONS, SETUP_COMMANDS, reply_error
 from bot.cogs.upload import ExpiredPreview, Uploads
 from bot.core.changes import ChangeError
 from bot.core.dates import QueryError
 from bot.core.model import Course
 from bot.core.upload import UploadError
 from bot.course_state import CourseState
+from bot.courses import Courses
 from bot.delivery import ReminderService
 from bot.events import EventSync
 from bot.server_config import ServerConfig, default_origins
-from bot.service import CourseService, OpenError, open_course
+from bot.service import CourseService, OpenError
 from bot.settings import Settings
 from bot.store import Store, cannot_write, is_storage_error
-from bot.web import CourseFeed
+from bot.web import CalendarFeed, CourseFeed
 
 log = logging.getLogger(__name__)
 
@@ -54,24 +56,26 @@ def point_at(api_base: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base.with_scheme(scheme).with_path("/gateway")
 
 
-NO_COURSE_HERE = "This server has no course yet: an instructor can set it up with /setup and /course upload."
-
-
 class CourseTree(app_commands.CommandTree):
-    """One place that turns errors into friendly ephemeral replies and logs ours with ids."""
+    """Resolves each interaction's course from the server it comes from, and turns errors into friendly ephemeral
+    replies (ours logged with ids)."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """In a server that is not the course's, nothing of the course is shown: /setup answers for itself
-        (it says whose the course is), every other command gets one sentence, and autocomplete nothing."""
-        home = self.client.config.course_guild  # type: ignore[attr-defined]
-        if home is None or interaction.guild_id in (None, home):
-            return True
+        """The course of the interaction's server (a DM: the configured server's) goes into `interaction.extras`
+        for the cogs: nothing of another server's course is reachable. A server without a course gets one
+        sentence for every command but /setup and /course (which answer for themselves), and no autocomplete."""
+        courses: Courses = self.client.courses  # type: ignore[attr-defined]
+        service = courses.get(interaction.guild_id)
         name = interaction.data.get("name") if interaction.data else None
-        if name == "setup":
-            return True
-        if interaction.type is discord.InteractionType.application_command:
-            await reply_error(interaction, NO_COURSE_HERE)
-        return False
+        if (service is None and interaction.guild_id is not None and name in SETUP_COMMANDS
+                and self.client.get_guild(interaction.guild_id) is not None):  # a server of ours, not a forged id
+            service = await courses.open_server(interaction.guild_id)
+        if service is None or (not service.has_course and name not in SETUP_COMMANDS):
+            if interaction.type is discord.InteractionType.application_command:
+                await reply_error(interaction, NO_COURSE_HERE if interaction.guild_id is not None else NO_COURSE_IN_DM)
+            return False
+        interaction.extras[COURSE] = service
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = getattr(error, "original", error)
@@ -86,7 +90,8 @@ class CourseTree(app_commands.CommandTree):
             await reply_error(interaction, str(error) or "You cannot use this command.")
             return
         if is_storage_error(original):
-            log.error("database write failed interaction=%s user=%s: %s", interaction.id, interaction.user.id,
+            log.error("database write failed interaction=%s user=%s guild=%s: %s", interaction.id,
+                      interaction.user.id, interaction.guild_id,
                       cannot_write(self.client.settings.database, original))  # type: ignore[attr-defined]
             await reply_error(interaction, "I could not save that: the bot's database cannot be written right now "
                                            "(the operator has been told in the log). Nothing was changed.")
@@ -99,35 +104,56 @@ class CourseTree(app_commands.CommandTree):
 
 
 class CourseBot(commands.Bot):
-    """The bot: resources are handed in or opened in `setup_hook`; nothing lives in globals."""
+    """The bot: the courses (store, feed, one service per server) are opened in `setup_hook`; no globals."""
 
     def __init__(self, settings: Settings, *, clock: Clock = system_clock,
-                 origins: Mapping[str, str] | None = None) -> None:
+                 origins: Mapping[str, str] | None = None, **sharding: Any) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # we never use voice
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, tree_cls=CourseTree,
-                         allowed_mentions=NO_MENTIONS, help_command=None)
-        self.config = ServerConfig(settings, default_origins(settings) if origins is None else origins)
+                         allowed_mentions=NO_MENTIONS, help_command=None, **sharding)
+        self.file_settings = settings
+        self.origins = default_origins(settings) if origins is None else dict(origins)
         self.clock = clock
         if settings.api_base:
             point_at(settings.api_base)
             log.warning("using a non-Discord API base: %s (tests only)", settings.api_base)
-        self.service: CourseService | None = None
+        self._courses: Courses | None = None
         self.synced_count = 0
         self._ready_logged = False
 
-    # --- the course service's parts, for the bot's own use and for tests ----------------------------------
+    # --- the courses, and the configured server's course for the bot's own use and for tests -----------
+
+    @property
+    def courses(self) -> Courses:
+        if self._courses is None:
+            raise RuntimeError("the courses are opened in setup_hook")
+        return self._courses
+
+    @property
+    def service(self) -> CourseService | None:
+        """The configured server's course (`guild_id`), or the only course this process serves."""
+        if self._courses is None:
+            return None
+        if self.file_settings.guild_id is not None:
+            return self._courses.get(self.file_settings.guild_id)
+        services = list(self._courses)
+        return services[0] if len(services) == 1 else None
 
     def _service(self) -> CourseService:
         if self.service is None:
-            raise RuntimeError("the course is opened in setup_hook")
+            raise RuntimeError("no single course: use bot.courses.get(guild_id)")
         return self.service
 
     @property
+    def config(self) -> ServerConfig:
+        return self._service().config
+
+    @property
     def settings(self) -> Settings:
-        """The settings in effect: the config file and environment, then what /setup stored for the course's server."""
-        return self.config.effective
+        """The settings in effect for the configured server's course (the file's when there is none)."""
+        return self.service.settings if self.service is not None else self.file_settings
 
     @property
     def course(self) -> Course:
@@ -157,6 +183,10 @@ class CourseBot(commands.Bot):
     def feed(self) -> CourseFeed | None:
         return self.service.feed if self.service else None
 
+    @property
+    def feed_server(self) -> CalendarFeed | None:
+        return self._courses.feed_server if self._courses is not None else None
+
     def sync_events_soon(self) -> asyncio.Task[None] | None:
         return self.service.sync_events_soon() if self.service else None
 
@@ -164,22 +194,24 @@ class CourseBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         try:
-            service = await open_course(self, self.config, self.clock)
+            courses = await Courses.open(self, self.file_settings, self.origins, self.clock)
         except OpenError as exc:
             raise StartupError(str(exc)) from None
-        self.service = service
-        service.listeners.append(self._course_changed)
+        self._courses = courses
         for name in COGS:
             await self.load_extension(name)
         self.add_view(ExpiredPreview())
-        self._match_critique_commands(service.course)
+        home = self.service if self.file_settings.guild_id is not None else None
+        if home is not None and home.has_course:
+            home.listeners.append(self._course_changed)
+            self._match_critique_commands(home.course)
         await self.sync_commands()
-        if self.config.course_guild is None and self.settings.instructor_role_id is None:
-            log.warning("no guild_id, instructor_role_id or /setup yet: nobody can use the /course commands until "
-                        "a server admin runs /setup")
-        await service.reminders.start(service.course)
-        service.sync_daily()
-        await Uploads(service).announce_missed()
+        if self.file_settings.guild_id is None:
+            log.info("no guild_id: commands are global, and each server's course is the one uploaded there")
+        await courses.start()
+        for service in courses:
+            if service.has_course:
+                await Uploads(service).announce_missed()
         gc.freeze()  # start-up objects live for ever: keep them out of the collector's way
 
     async def _course_changed(self, course: Course) -> None:
@@ -191,7 +223,7 @@ class CourseBot(commands.Bot):
 
         With global commands the tree is every server's, so /critique stays and answers that there are none.
         """
-        if self.settings.guild_id is None:
+        if self.file_settings.guild_id is None:
             return False
         group = self.get_cog("Students").critique  # type: ignore[union-attr]
         present = self.tree.get_command("critique") is not None
@@ -203,8 +235,8 @@ class CourseBot(commands.Bot):
 
     async def sync_commands(self) -> None:
         """Sync to the configured guild (instant) or globally when none is set."""
-        if self.settings.guild_id:
-            guild = discord.Object(self.settings.guild_id)
+        if self.file_settings.guild_id:
+            guild = discord.Object(self.file_settings.guild_id)
             self.tree.clear_commands(guild=guild)  # a command removed since the last copy goes too
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
@@ -213,29 +245,33 @@ class CourseBot(commands.Bot):
         self.synced_count = len(synced)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        """Removed from the course's server: its reminders and events stop, and everything stored is kept (an
-        operator removes it by deleting the database, or the rows of that server, by hand)."""
-        if self.service is not None and guild.id == self.config.course_guild:
-            self.service.reminders.scheduler.pause()
-            log.warning("removed from the course's server guild=%s: reminders paused, data kept", guild.id)
+        """Removed from a course's server: its reminders, events and feed stop, and everything stored is kept (an
+        operator removes it with `python -m bot forget-server`)."""
+        service = self._courses.get(guild.id) if self._courses is not None and guild.id else None
+        if service is not None:
+            service.pause()
+            log.warning("removed from a course's server guild=%s: reminders paused, data kept", guild.id)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        """Back in the course's server: reminders resume (those missed are posted late or skipped) and the events
-        are brought in step."""
-        if self.service is not None and guild.id == self.config.course_guild:
-            self.service.reminders.scheduler.resume()
-            await self.service.reminders.replan(self.service.course)
-            self.service.sync_events_soon()
-            log.info("back in the course's server guild=%s: reminders resumed", guild.id)
+        """Back in a course's server: reminders resume (those missed are posted late or skipped), the feed serves
+        again and the events are brought in step."""
+        service = self._courses.get(guild.id) if self._courses is not None else None
+        if service is not None:
+            await service.resume()
+            log.info("back in a course's server guild=%s: reminders resumed", guild.id)
 
     async def on_ready(self) -> None:
         if self._ready_logged:
-            log.info("reconnected session ready guild=%s", self.settings.guild_id)
+            log.info("reconnected session ready guild=%s", self.file_settings.guild_id)
             return
         self._ready_logged = True
-        self.sync_events_soon()
-        log.info("ready user=%s guild=%s commands=%d term=%s", self.user.id if self.user else "?",
-                 self.settings.guild_id or "global", self.synced_count, self.course.term)
+        for service in self.courses:
+            if service.has_course:
+                service.sync_events_soon()
+        home = self.service
+        log.info("ready user=%s guild=%s commands=%d courses=%d term=%s", self.user.id if self.user else "?",
+                 self.file_settings.guild_id or "global", self.synced_count, len(self.courses),
+                 home.course.term if home is not None and home.has_course else "-")
 
     async def close(self) -> None:
         """Commands and reminders in flight finish first (bounded), then the gateway and HTTP, the database last."""
@@ -243,12 +279,25 @@ class CourseBot(commands.Bot):
             running = [t for t in asyncio.all_tasks() if _is_command_task(t) and t is not asyncio.current_task()]
             if running:
                 await asyncio.wait(running, timeout=SHUTDOWN_GRACE / 2)
-        service, self.service = self.service, None
-        if service is not None:
-            await service.stop()
+        courses, self._courses = self._courses, None
+        if courses is not None:
+            await courses.stop()
         await super().close()
-        if service is not None:
-            await service.store.close()
+        if courses is not None:
+            await courses.close()
+
+
+class ShardedCourseBot(CourseBot, commands.AutoShardedBot):
+    """The bot over discord.py's shards (`shard_count`, `shard_ids`): each process opens, plans and posts only
+    the courses of the servers on its shards."""
+
+
+def make_bot(settings: Settings, *, clock: Clock = system_clock,
+             origins: Mapping[str, str] | None = None) -> CourseBot:
+    if settings.shard_count is None:
+        return CourseBot(settings, clock=clock, origins=origins)
+    return ShardedCourseBot(settings, clock=clock, origins=origins, shard_count=settings.shard_count,
+                            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None)
 
 
 async def serve(bot: CourseBot, token: str) -> int:
@@ -281,4 +330,4 @@ def run_bot(settings: Settings, token: str, workdir: Path, origins: Mapping[str,
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.WARNING)
     log.info("starting in %s", workdir)
-    return asyncio.run(serve(CourseBot(settings, origins=origins), token))
+    return asyncio.run(serve(make_bot(settings, origins=origins), token))

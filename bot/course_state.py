@@ -74,9 +74,10 @@ class Stored:
     upload: StoredUpload
 
 
-async def base_and_log(store: Store, schedule_path: str,
-                       cutoff: dt.time | None) -> tuple[Course, list[Change], StoredUpload | None]:
-    """The base course (the newest upload, else schedule.yaml) and the stored changes that apply on top of it."""
+async def base_and_log(store: Store, schedule_path: str | None,
+                       cutoff: dt.time | None) -> tuple[Course | None, list[Change], StoredUpload | None]:
+    """The base course (the newest upload, else schedule.yaml; None for a server whose course is not uploaded
+    yet) and the stored changes that apply on top of it."""
     changes = await store.changes()
     for upload in await store.uploads():
         try:
@@ -87,13 +88,16 @@ async def base_and_log(store: Store, schedule_path: str,
             continue
         kept = set(upload.carried)
         return base, [c for c in changes if c.id in kept or (c.id or 0) > upload.last_change], upload
+    if schedule_path is None:
+        return None, changes, None
     return with_cutoff(load_course(schedule_path), cutoff), changes, None
 
 
 class CourseState:
-    """Owns the base schedule, the change log and the current course."""
+    """Owns the base schedule, the change log and the current course (None until a course without schedule.yaml
+    is first uploaded)."""
 
-    def __init__(self, schedule_path: str, store: Store, clock: Clock, replan: Replan, *,
+    def __init__(self, schedule_path: str | None, store: Store, clock: Clock, replan: Replan, *,
                  cutoff: dt.time | None = None) -> None:
         self._path = schedule_path
         self._store = store
@@ -121,9 +125,12 @@ class CourseState:
         """Where the base course comes from, in words: "schedule.yaml" or "the uploaded week3.yaml"."""
         return f"the uploaded {self.upload.filename}" if self.upload is not None else "schedule.yaml"
 
-    async def load(self) -> Course:
-        """The uploaded course, or schedule.yaml (raises ScheduleError), with the stored log applied."""
+    async def load(self) -> Course | None:
+        """The uploaded course, or schedule.yaml (raises ScheduleError), with the stored log applied; None when
+        there is neither."""
         self.base, self.log, self.upload = await base_and_log(self._store, self._path, self._cutoff)
+        if self.base is None:
+            return None
         applied = apply_log(self.base, self.log)
         self._swap(applied.course, applied.conflicts)
         for change, why in self.conflicts:
@@ -167,7 +174,8 @@ class CourseState:
 
     async def reload(self) -> Outcome:
         """Re-read schedule.yaml (raises ScheduleError and keeps the running course) and re-apply the log."""
-        if self.upload is not None:
+        if self.upload is not None or self._path is None:
+            assert self.upload is not None, "a course without schedule.yaml is uploaded"
             raise ChangeError(f"This course was uploaded with /course upload ({self.upload.filename}, "
                               f"{short_date(self.upload.uploaded_at.date())}), so schedule.yaml is no longer read. "
                               "To change the course, /course download it, edit it and /course upload it.")
@@ -181,14 +189,15 @@ class CourseState:
             await self._replan(applied.course)
         return Outcome(before, applied.course, None, applied.conflicts, differences=tuple(diff(before, applied.course)))
 
-    async def replace(self, prev: Preview, expected: Course, author_id: int | None, author: str | None) -> Stored:
+    async def replace(self, prev: Preview, expected: Course | None, author_id: int | None,
+                      author: str | None) -> Stored:
         """Store an upload the instructor confirmed, as the new base, keeping the changes that still apply.
 
         `expected` is the course the preview was made against: if anything changed since (another upload, a
         change), nothing is stored. The upload is stored before it is announced (`StoredUpload.announced`).
         """
         async with self._lock:
-            before = self._current()
+            before = self.course
             if before is not expected:
                 raise ChangeError("The course changed since this preview (another upload or change came first). "
                                   "Nothing was stored: upload the file again to see what it would change now.")
@@ -204,7 +213,7 @@ class CourseState:
             log.info("course uploaded id=%s file=%s author=%s carried=%d dropped=%d", stored.id, prev.filename,
                      author_id, len(rebased.carried), len(rebased.dropped))
             await self._replan(rebased.course)
-        return Stored(Outcome(before, rebased.course, None, rebased.dropped), stored)
+        return Stored(Outcome(before or rebased.course, rebased.course, None, rebased.dropped), stored)
 
     async def replan(self) -> None:
         """Re-plan the reminders of the course as it stands (the reminder channel changed), in turn with changes."""
@@ -212,6 +221,7 @@ class CourseState:
             await self._replan(self._current())
 
     def _read(self) -> Course:
+        assert self._path is not None
         return with_cutoff(load_course(self._path), self._cutoff)
 
     def _swap(self, course: Course, conflicts: tuple[tuple[Change, str], ...]) -> None:
@@ -243,4 +253,5 @@ async def current_course_and_revisions(schedule_path: str, database: str, exists
         base, stored, upload = await base_and_log(store, schedule_path, cutoff)
     finally:
         await store.close()
+    assert base is not None  # schedule.yaml is read when nothing was uploaded
     return apply_log(base, stored).course, Revisions(revisions(base, stored), upload_floor(upload))

@@ -1,8 +1,8 @@
-"""The settings the running course uses: the config file and environment first, then what an admin set with /setup.
+"""A course's settings: the config file and environment first, then what an admin set with /setup in its server.
 
 A value from `config/bot.yaml` or a `COURSEBOT_*` variable wins (the operator's word is final, and /setup says
-so); a value set with /setup fills what they leave unset. Without `guild_id`, the first server where /setup
-stores something becomes the course's server: its admins may change the course, and /setup elsewhere is refused.
+so); a value set with /setup fills what they leave unset. The channel and role ids of the config file belong to
+the server named by `guild_id`: every other server's course has only what its own admins set with /setup.
 """
 
 from __future__ import annotations
@@ -54,40 +54,31 @@ class Shown:
 
 
 class ServerConfig:
-    """The file/environment settings, the values stored for the course's server, and the settings in effect."""
+    """One server's course: the file/environment settings, the values stored for its server, and those in effect."""
 
-    def __init__(self, settings: Settings, origins: Mapping[str, str]) -> None:
+    def __init__(self, settings: Settings, origins: Mapping[str, str], guild_id: int | None = None) -> None:
         self.file = settings
         self.origins = dict(origins)
         self.stored: dict[str, Value] = {}
-        self.course_guild: int | None = settings.guild_id
+        self.guild_id = settings.guild_id if guild_id is None else guild_id
         self.effective = settings
 
+    @classmethod
+    def for_server(cls, settings: Settings, origins: Mapping[str, str], guild_id: int) -> ServerConfig:
+        """The configured server (`guild_id`) gets the operator's channels and roles; another server keeps only the
+        operator's switches (a feed or events turned off for the whole bot) and what its admins store."""
+        if guild_id == settings.guild_id:
+            return cls(settings, origins, guild_id)
+        ids: dict[str, Any] = {key: None for key in SERVER_KEYS if key not in SWITCHES}
+        cleared = dataclasses.replace(settings, guild_id=guild_id, **ids)
+        return cls(cleared, {k: v for k, v in origins.items() if k in SWITCHES}, guild_id)
+
     async def load(self, store: Store) -> Settings:
-        """Read what /setup stored for the course's server (the configured one, or the first that used /setup)."""
-        if self.course_guild is None:
-            servers = await store.servers_with_settings()
-            self.course_guild = servers[0] if servers else None
-        if self.course_guild is not None:
-            self.stored = {k: from_text(k, v) for k, v in (await store.server_settings(self.course_guild)).items()
+        """Read what /setup stored for this server."""
+        if self.guild_id is not None:
+            self.stored = {k: from_text(k, v) for k, v in (await store.server_settings(self.guild_id)).items()
                            if k in SERVER_KEYS}
         return self._recompute()
-
-    def refusal(self, guild_id: int) -> str | None:
-        """Why /setup may not change settings in this server, or None when it may."""
-        if self.course_guild is None or guild_id == self.course_guild:
-            return None
-        if self.file.guild_id is not None:
-            return ("This bot runs the course of another server (guild_id in its settings), so /setup here "
-                    "changes nothing. Nothing was stored.")
-        return ("This bot already runs the course of another server, set up there with /setup. One bot serves "
-                "one server's course; nothing was stored.")
-
-    def owned_elsewhere(self, guild_ids: dict[str, bool]) -> bool:
-        """Before any server claimed the course: True when an id the operator configured is not of this server
-        (`guild_ids` says, for each configured channel or role, whether this server has it). Their server is the
-        course's, so no other server's admin may claim it."""
-        return self.course_guild is None and any(not here for here in guild_ids.values())
 
     def operator_ids(self) -> dict[str, int]:
         """The channel and role ids set in the config file or environment."""
@@ -108,15 +99,16 @@ class ServerConfig:
                 rows.append(Shown(key, option, None, "not set"))
         return rows
 
-    async def store(self, store: Store, guild_id: int, values: Mapping[str, Value], set_by: int,
+    async def store(self, store: Store, values: Mapping[str, Value], set_by: int,
                     now: dt.datetime) -> tuple[Settings, list[Shown]]:
         """Store the values the operator does not own (all at once); returns the new settings and those refused."""
+        assert self.guild_id is not None, "settings are stored for a server"
         owned = {row.key: row for row in self.shown() if row.from_operator}
         refused = [owned[k] for k in values if k in owned]
         accepted = {k: v for k, v in values.items() if k not in owned}
         if accepted:
-            await store.set_server_settings(guild_id, {k: to_text(k, v) for k, v in accepted.items()}, set_by, now)
-            self.course_guild = guild_id
+            await store.set_server_settings(self.guild_id, {k: to_text(k, v) for k, v in accepted.items()}, set_by,
+                                            now)
             self.stored |= accepted
         return self._recompute(), refused
 

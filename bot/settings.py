@@ -52,7 +52,15 @@ class Settings:
     calendar_feed: bool = True  # a server may turn the feed off with /setup
     scheduled_events: bool | None = None  # Discord events: None = on when the bot may create events
     events_days: int = 14
+    shard_count: int | None = None  # discord.py's sharding: how many shards the bot's servers are split into
+    shard_ids: tuple[int, ...] | None = None  # the shards this process runs (all of them when unset)
     api_base: str | None = None  # tests only: where the fake Discord listens
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether this process serves the server: Discord puts it on shard (id >> 22) % shard_count."""
+        if self.shard_count is None or self.shard_ids is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in self.shard_ids
 
     @property
     def reminders(self) -> ReminderSettings:
@@ -150,6 +158,23 @@ def days_ahead(raw: str) -> int:
     return number
 
 
+def shard_count(raw: str) -> int:
+    number = schema.whole_number(raw)
+    if not 1 <= number <= 10_000:
+        raise ValueError(f"“{raw.strip()}” should be the number of shards, a whole number from 1 to 10000.")
+    return number
+
+
+def shard_ids(raw: str) -> tuple[int, ...]:
+    """'0,2' or '[0, 2]' → (0, 2)."""
+    text = raw.strip()
+    inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    parts = [p.strip() for p in inner.split(",")]
+    if all(p.isdigit() for p in parts):
+        return tuple(sorted({int(p) for p in parts}))
+    raise ValueError(f"“{text[:60]}” should be shard numbers separated by commas, like \"0,2\".")
+
+
 def _text(raw: str) -> str:
     return raw.strip()
 
@@ -175,6 +200,7 @@ KEYS: dict[str, Key] = {
     "exam_reminder_days": LEAD_TIMES, "weekly_digest": SWITCH, "office_hours_reminder": SWITCH,
     "feed_port": Key(port, nullable=True), "feed_host": Key(_text), "public_url": Key(public_url, nullable=True),
     "calendar_feed": SWITCH, "scheduled_events": Key(switch, nullable=True), "events_days": Key(days_ahead),
+    "shard_count": Key(shard_count, nullable=True), "shard_ids": Key(shard_ids, nullable=True),
     "api_base": Key(api_base, nullable=True),
 }
 assert set(KEYS) == {f.name for f in fields(Settings)}, "every setting needs a Key"
@@ -242,6 +268,21 @@ class Configured:
     origins: Mapping[str, str]
 
 
+def _shard_problems(count: int | None, ids: tuple[int, ...] | None, origins: Mapping[str, str]) -> list[Problem]:
+    """shard_ids needs shard_count, and each id is below it."""
+    if ids is None:
+        return []
+    where = origins.get("shard_ids", "the settings")
+    if count is None:
+        return [Problem(where, None, "shard_ids: set shard_count too (the number of shards the bot is split into), "
+                                     "e.g. shard_count: 2 with shard_ids: 0,1.")]
+    wrong = [i for i in ids if i >= count]
+    if wrong:
+        return [Problem(where, None, f"shard_ids: shard {wrong[0]} does not exist with shard_count {count} "
+                                     f"(shards are numbered 0 to {count - 1}).")]
+    return []
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the config file (if any) and apply environment overrides; raise `SettingsError` listing every problem."""
     return read_settings(env).settings
@@ -264,4 +305,7 @@ def read_settings(env: Mapping[str, str] | None = None) -> Configured:
         raise SettingsError([str(p) for p in problems])
     kept: dict[str, Any] = {k: None if v is EMPTY else v for k, v in values.items()
                             if v is not EMPTY or KEYS[k].nullable}
+    problems += _shard_problems(kept.get("shard_count"), kept.get("shard_ids"), origins)
+    if problems:
+        raise SettingsError([str(p) for p in problems])
     return Configured(Settings(**kept), {k: origins[k] for k, v in kept.items() if v is not None})

@@ -15,8 +15,9 @@ The contract, kept here:
 - The server runs when `feed_port` is set; while `calendar_feed` is off (the settings in effect, which /setup
   may change) every request is a 404 and `/calendar` shows no link.
 
-`CalendarFeed` is the HTTP server alone (bytes and token come from callables); `CourseFeed` ties it to the
-course, its store and the settings. Neither knows anything about Discord.
+`CalendarFeed` is the HTTP server alone, one for every course of the process: `FeedRoutes` says which course a
+token serves. `CourseFeed` is one course's side: its token in the store, its settings and its calendar. None of
+them knows anything about Discord.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,20 +88,21 @@ def _bare(status: int, **headers: str) -> web.Response:
     return web.Response(status=status, headers={**PLAIN_HEADERS, **headers})
 
 
+Tagged = tuple[bytes, str]  # a calendar's bytes and their ETag
+Source = Callable[[], Tagged | None]  # one course's calendar as it stands; None when there is nothing to serve
+
+
+def tagged(body: bytes | None) -> Tagged | None:
+    return None if body is None else (body, strong_etag(body))
+
+
 class CalendarFeed:
-    """`GET`/`HEAD /calendar/<token>.ics` on host:port, serving `body()` to whoever knows `token()`.
+    """`GET`/`HEAD /calendar/<token>.ics` on host:port: `lookup(token)` gives the course's source, or None (404)."""
 
-    `body()` returns the calendar's bytes (the same object while they are unchanged: the ETag is computed
-    once per object) or None when there is nothing to serve; `token()` the current token, or None (all 404).
-    """
-
-    def __init__(self, host: str, port: int, body: Callable[[], bytes | None],
-                 token: Callable[[], str | None]) -> None:
+    def __init__(self, host: str, port: int, lookup: Callable[[str], Source | None]) -> None:
         self.host = host
         self.port = port
-        self._body = body
-        self._token = token
-        self._etag: tuple[bytes, str] | None = None
+        self._lookup = lookup
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> int:
@@ -128,11 +130,6 @@ class CalendarFeed:
     def url(public_url: str, token: str) -> str:
         return feed_url(public_url, token)
 
-    def _tagged(self, body: bytes) -> str:
-        if self._etag is None or self._etag[0] is not body:
-            self._etag = (body, strong_etag(body))
-        return self._etag[1]
-
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         try:
             return self._answer(request)
@@ -142,15 +139,15 @@ class CalendarFeed:
 
     def _answer(self, request: web.Request) -> web.StreamResponse:
         match = FEED_PATH.fullmatch(request.path)
-        token = self._token()
-        if match is None or token is None or not hmac.compare_digest(match[1].encode(), token.encode()):
+        source = self._lookup(match[1]) if match is not None else None
+        if source is None:
             return _bare(404)
         if request.method not in ("GET", "HEAD"):
             return _bare(405, Allow="GET, HEAD")
-        body = self._body()
-        if body is None:
+        served = source()
+        if served is None:
             return _bare(404)
-        etag = self._tagged(body)
+        body, etag = served
         headers = {**PLAIN_HEADERS, "ETag": etag, "Cache-Control": CACHE_CONTROL}
         if _matches(request.if_none_match, etag):
             return web.Response(status=304, headers=headers)
@@ -166,45 +163,72 @@ class FeedLinks:
     webcal: str
 
 
-class CourseFeed:
-    """The course's feed: the server, its token in the store, and the calendar built once per course version."""
+class FeedRoutes:
+    """Which course's feed each token serves: the one table the shared server looks a request up in.
 
-    def __init__(self, settings: Callable[[], Settings], store: Store, state: CourseState, clock: Clock) -> None:
+    A dict lookup by the whole token, then a constant-time comparison with the course's own token: a guess
+    that is not a token learns nothing from the time it takes (tokens are 256 random bits)."""
+
+    def __init__(self) -> None:
+        self._by_token: dict[str, CourseFeed] = {}
+
+    def lookup(self, token: str) -> Source | None:
+        feed = self._by_token.get(token)
+        if feed is None or feed.token is None or not hmac.compare_digest(token.encode(), feed.token.encode()):
+            return None
+        return feed.served if feed.on else None
+
+    def add(self, token: str, feed: CourseFeed) -> None:
+        self._by_token[token] = feed
+
+    def drop(self, token: str | None) -> None:
+        if token is not None:
+            self._by_token.pop(token, None)
+
+    def __iter__(self) -> Iterator[CourseFeed]:
+        return iter(self._by_token.values())
+
+
+class CourseFeed:
+    """One course's feed: its token in the store, its links, and its calendar built once per course version."""
+
+    def __init__(self, settings: Callable[[], Settings], store: Store, state: CourseState, clock: Clock,
+                 routes: FeedRoutes) -> None:
         self._settings = settings
         self._store = store
         self._state = state
         self._clock = clock
-        self._token: str | None = None
-        self._cached: tuple[object, object, str | None, bytes] | None = None
-        first = settings()
-        assert first.feed_port is not None
-        self.server = CalendarFeed(first.feed_host, first.feed_port, self._served, self._current_token)
+        self._routes = routes
+        self.token: str | None = None
+        self._cached: tuple[object, object, str | None, bytes, str] | None = None
 
     @property
     def on(self) -> bool:
         """Serving now: the server is up and /setup has not turned the feed off."""
-        return self._token is not None and self._settings().calendar_feed is not False  # unset means on
+        return self.token is not None and self._settings().calendar_feed is not False  # unset means on
 
     async def start(self) -> None:
-        """Read the token (making it on the first start), then listen; logs host and port, never the token."""
+        """Read the token (making it on the first start) and serve it; logs the course, never the token."""
         token = await self._store.secret(FEED_TOKEN)
         if token is None:
             token = new_token()
             await self._store.set_secret(FEED_TOKEN, token, self._clock())
-            log.info("calendar feed: made a new feed token (stored in the database)")
-        self._token = token
-        port = await self.server.start()
-        log.info("calendar feed listening host=%s port=%d", self.server.host, port)
+            log.info("calendar feed: made a new feed token (stored in the database) course=%s", self._store.scope)
+        self.token = token
+        self._routes.add(token, self)
 
-    async def stop(self) -> None:
-        await self.server.stop()
+    def stop(self) -> None:
+        """Stop serving this course (the bot left its server); the token stays stored for its return."""
+        self._routes.drop(self.token)
 
     async def reset(self) -> FeedLinks | None:
         """A new token, stored first: the old link is 404 from now on. The new links (None without public_url)."""
         token = new_token()
         await self._store.set_secret(FEED_TOKEN, token, self._clock())
-        self._token = token
-        log.info("calendar feed: token replaced")
+        self._routes.drop(self.token)
+        self.token = token
+        self._routes.add(token, self)
+        log.info("calendar feed: token replaced course=%s", self._store.scope)
         return self.links()
 
     def links(self) -> FeedLinks | None:
@@ -214,34 +238,37 @@ class CourseFeed:
 
     def calendar(self) -> bytes:
         """The course's .ics as it stands (the feed's bytes, and /calendar's file), cached per course version."""
+        return self._tagged()[0]
+
+    def served(self) -> Tagged | None:
+        """What the feed serves: the bytes and their ETag, both computed once per course version."""
+        return self._tagged() if self.on and self._state.course is not None else None
+
+    def _tagged(self) -> Tagged:
         course, revisions, url = self._state.course, self._state.revisions, self._url() if self.on else None
         cached = self._cached
         if cached is not None and cached[0] is course and cached[1] is revisions and cached[2] == url:
-            return cached[3]
+            return cached[3], cached[4]
         assert course is not None
         body = build_calendar(course, revisions, url)
-        self._cached = (course, revisions, url, body)
-        return body
+        self._cached = (course, revisions, url, body, strong_etag(body))
+        return body, self._cached[4]
 
     def _url(self) -> str | None:
         public = self._settings().public_url
-        return feed_url(public, self._token) if public and self._token else None
-
-    def _served(self) -> bytes | None:
-        return self.calendar() if self.on and self._state.course is not None else None
-
-    def _current_token(self) -> str | None:
-        return self._token if self.on else None
+        return feed_url(public, self.token) if public and self.token else None
 
 
-async def open_feed(settings: Callable[[], Settings], store: Store, state: CourseState,
-                    clock: Clock) -> CourseFeed | None:
-    """The running feed when `feed_port` is set, else None."""
-    if settings().feed_port is None:
+async def open_feed_server(settings: Settings) -> tuple[CalendarFeed, FeedRoutes] | None:
+    """The process's feed server and its routes when `feed_port` is set, else None (raises OSError when the
+    port cannot be bound)."""
+    if settings.feed_port is None:
         return None
-    feed = CourseFeed(settings, store, state, clock)
-    await feed.start()
-    return feed
+    routes = FeedRoutes()
+    server = CalendarFeed(settings.feed_host, settings.feed_port, routes.lookup)
+    port = await server.start()
+    log.info("calendar feed listening host=%s port=%d", server.host, port)
+    return server, routes
 
 
 def calendar_bytes(feed: CourseFeed | None, state: CourseState) -> bytes:

@@ -75,6 +75,29 @@ def settings_for(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Setting
     return dataclasses.replace(base, **overrides)
 
 
+async def seed_server(settings: Settings, guild_id: int, schedule: Path | None = None,
+                      values: Mapping[str, int | bool] | None = None,
+                      at_: dt.datetime = dt.datetime(2024, 8, 1, tzinfo=dt.timezone.utc)) -> None:
+    """Before the bot starts: what a server's admins leave with /setup (`values`, default the fake's channels and
+    roles) and /course upload (`schedule`, stored as an announced upload) — a course without guild_id."""
+    from bot.server_config import to_text
+    from bot.store import Store, StoredUpload
+
+    chosen = dict(values) if values is not None else {
+        "reminder_channel_id": REMINDERS, "announce_channel_id": ANNOUNCEMENTS,
+        "instructor_role_id": INSTRUCTOR_ROLE, "student_role_id": STUDENT_ROLE}
+    store = await Store.open(settings.database)
+    try:
+        if chosen:
+            await store.set_server_settings(guild_id, {k: to_text(k, v) for k, v in chosen.items()}, None, at_)
+        if schedule is not None:
+            scope = 0 if guild_id == settings.guild_id else guild_id
+            await store.scoped(scope).add_upload(StoredUpload(at_, None, "seed", schedule.name, schedule.read_text(),
+                                                              0, (), ("New course",), announced=True))
+    finally:
+        await store.close()
+
+
 @contextlib.asynccontextmanager
 async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock,
                       prepare: Callable[[CourseBot], None] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import asyncio
 import logging
 from collections.abc import AsyncIterator
@@ -13,10 +14,16 @@ import aiohttp
 import pytest
 
 from bot import web
+from bot.core.changes import Change, OfficeHoursNote
+from bot.course_state import CourseState
+from bot.settings import Settings
+from bot.store import Store
+from tests.conftest import DS_SCHEDULE, SCHEDULE
 from bot.web import CalendarFeed, feed_url, webcal_url
 
 TOKEN = "k3Y_-" + "a" * 38  # the shape of secrets.token_urlsafe(32): 43 characters of [A-Za-z0-9_-]
 OTHER = "Z" * 43
+NOW = dt.datetime(2024, 9, 10, 12, 0, tzinfo=dt.timezone.utc)
 BODY = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 
 
@@ -32,6 +39,10 @@ class Source:
         if self.fail:
             raise RuntimeError(f"broken provider for {TOKEN}")
         return self.body
+
+    def lookup(self, token: str) -> web.Source | None:
+        """The server's routing: this source for its token, nothing for any other."""
+        return (lambda: web.tagged(self.get_body())) if self.token is not None and token == self.token else None
 
 
 @dataclass
@@ -52,7 +63,7 @@ class Served:
 @pytest.fixture
 async def served() -> AsyncIterator[Served]:
     source = Source()
-    feed = CalendarFeed("127.0.0.1", 0, source.get_body, lambda: source.token)
+    feed = CalendarFeed("127.0.0.1", 0, source.lookup)
     await feed.start()
     try:
         async with aiohttp.ClientSession() as http:
@@ -105,15 +116,48 @@ async def test_a_change_is_in_the_next_request(served: Served) -> None:
     assert second.headers["ETag"] != first.headers["ETag"]
 
 
-async def test_same_bytes_same_etag(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unchanged bytes keep their ETag, hashed once however often they are fetched."""
-    hashed = []
-    monkeypatch.setattr(web, "strong_etag", lambda body: hashed.append(body) or '"fixed"')
-    tags = {(await served.get())[0].headers["ETag"] for _ in range(5)}
-    assert tags == {'"fixed"'} and len(hashed) == 1
-    served.source.body = bytes(bytearray(BODY))  # equal bytes in a new object: hashed again (the control)
-    await served.get()
-    assert len(hashed) == 2
+async def test_same_bytes_same_etag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A course's feed hashes its bytes once per course version, however often they are fetched; two courses on one
+    server each serve their own bytes under their own token."""
+    hashed: list[bytes] = []
+    real = web.strong_etag
+    monkeypatch.setattr(web, "strong_etag", lambda body: hashed.append(body) or real(body))
+    store = await Store.open(str(tmp_path / "feed.sqlite3"))
+    routes = web.FeedRoutes()
+    server = CalendarFeed("127.0.0.1", 0, routes.lookup)
+    port = await server.start()
+    try:
+        feeds = []
+        for scope, schedule in ((0, SCHEDULE), (7, DS_SCHEDULE)):
+            state = CourseState(str(schedule), store.scoped(scope), lambda: NOW, _replan)
+            await state.load()
+            feed = web.CourseFeed(lambda: Settings(feed_port=0), store.scoped(scope), state, lambda: NOW, routes)
+            await feed.start()
+            feeds.append((feed, state))
+        async with aiohttp.ClientSession() as http:
+            bodies = []
+            for feed, state in feeds:
+                url = f"http://127.0.0.1:{port}/calendar/{feed.token}.ics"
+                tags = set()
+                for _ in range(5):
+                    async with http.get(url) as response:
+                        tags.add(response.headers["ETag"])
+                        bodies.append(await response.read())
+                assert len(tags) == 1 and state.course is not None
+                assert state.course.name.encode() in bodies[-1]
+            assert len(hashed) == 2 and bodies[0] != bodies[-1]
+            ml_feed, ml_state = feeds[0]
+            await ml_state.record(Change(OfficeHoursNote("Moved this week"), author_id=1, author="T"))
+            async with http.get(f"http://127.0.0.1:{port}/calendar/{ml_feed.token}.ics") as response:
+                assert response.status == 200
+            assert len(hashed) == 3  # a new course version: hashed again (the control)
+    finally:
+        await server.stop()
+        await store.close()
+
+
+async def _replan(course: object) -> None:
+    """The feed needs no reminders."""
 
 
 async def test_a_new_token_invalidates_the_old_url(served: Served) -> None:
@@ -159,7 +203,7 @@ async def test_a_failure_reaches_no_client(caplog: pytest.LogCaptureFixture) -> 
     error page would show one), logged without the URL."""
     asyncio.get_running_loop().set_debug(True)  # before the server starts: aiohttp reads it then
     source = Source(fail=True)
-    feed = CalendarFeed("127.0.0.1", 0, source.get_body, lambda: source.token)
+    feed = CalendarFeed("127.0.0.1", 0, source.lookup)
     port = await feed.start()
     try:
         async with aiohttp.ClientSession() as http:
@@ -215,7 +259,7 @@ async def test_a_request_body_is_not_read(served: Served) -> None:
 
 async def test_port_zero_binds_a_free_port_and_stop_releases_it() -> None:
     """start() returns the bound port; after stop() nothing answers there."""
-    feed = CalendarFeed("127.0.0.1", 0, lambda: BODY, lambda: TOKEN)
+    feed = CalendarFeed("127.0.0.1", 0, Source().lookup)
     port = await feed.start()
     assert port > 0 and feed.port == port
     async with aiohttp.ClientSession() as http:

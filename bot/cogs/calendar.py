@@ -8,12 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import NO_MENTIONS, service_of
+from bot.cogs.common import NO_MENTIONS, course_of
 from bot.commands import COMMANDS_BY_NAME
 from bot.core.ics import calendar_filename
 from bot.core.ics_text import calendar_contents
 from bot.core.model import Course
-from bot.service import CourseService
 from bot.web import FeedLinks, calendar_bytes
 
 
@@ -34,12 +33,10 @@ def subscribe_note(links: FeedLinks) -> str:
 class Calendar(commands.Cog):
     """/calendar."""
 
-    def __init__(self, service: CourseService) -> None:
-        self.service = service
-
     @app_commands.command(name="calendar", description=COMMANDS_BY_NAME["calendar"].description)
     async def calendar(self, interaction: discord.Interaction) -> None:
-        course, state, feed = self.service.course, self.service.state, self.service.feed
+        service = course_of(interaction)
+        course, state, feed = service.course, service.state, service.feed
         assert state is not None
         # The feed's bytes when it runs (SEQUENCE and LAST-MODIFIED from the change log, as the feed serves them).
         file = discord.File(io.BytesIO(calendar_bytes(feed, state)), filename=calendar_filename(course))
@@ -49,5 +46,5 @@ class Calendar(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Loaded by name (`bot.load_extension("bot.cogs.calendar")`), with the course service the bot opened."""
-    await bot.add_cog(Calendar(service_of(bot)))
+    """Loaded by name (`bot.load_extension("bot.cogs.calendar")`)."""
+    await bot.add_cog(Calendar())

@@ -14,11 +14,18 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
-def service_of(client: discord.Client) -> CourseService:
-    """The course service the bot opened in setup_hook, for a cog module's `setup`."""
-    service = getattr(client, "service", None)
+COURSE = "course"  # the key of `interaction.extras` that holds the interaction's course
+SETUP_COMMANDS = ("setup", "course")  # what a server without a course may use: /setup, /course upload
+NO_COURSE_HERE = "This server has no course yet: an instructor can set it up with /setup and /course upload."
+NO_COURSE_IN_DM = ("In a direct message I cannot tell which course you mean: use the commands in your course's "
+                   "server.")
+
+
+def course_of(interaction: discord.Interaction) -> CourseService:
+    """The course of the server the interaction comes from, as the command tree resolved it: never another's."""
+    service = interaction.extras.get(COURSE)
     if not isinstance(service, CourseService):
-        raise RuntimeError("the course service is opened before the cogs are loaded")
+        raise RuntimeError("the command tree resolves the course before any command runs")
     return service
 
 

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import NO_MENTIONS, acknowledge, send_doc, service_of
+from bot.cogs.common import NO_COURSE_HERE, NO_MENTIONS, acknowledge, course_of, send_doc
 from bot.cogs.upload import Uploads
 from bot.commands import CLASS_HELP
 from bot.core import queries
@@ -50,20 +50,17 @@ CHANGES_PER_PAGE = 10
 
 
 def is_instructor(interaction: discord.Interaction, config: ServerConfig) -> bool:
-    """A member of the course's server with the instructor role, or with Manage Server there.
-
-    The course's server is `guild_id`, or the server set up with /setup. Manage Server counts only there:
-    commands synced globally reach every server, and any server's admin has it.
-    """
+    """A member of the course's server with the instructor role, or with Manage Server there (and only there: a
+    course's instructors are its own server's)."""
     user = interaction.user
     if not isinstance(user, discord.Member) or interaction.guild_id is None:
         return False
-    if config.course_guild is not None and interaction.guild_id != config.course_guild:
+    if interaction.guild_id != config.guild_id:
         return False
     role = config.effective.instructor_role_id
     if role is not None and any(r.id == role for r in user.roles):
         return True
-    return config.course_guild is not None and interaction.permissions.manage_guild
+    return interaction.permissions.manage_guild
 
 
 class Instructor(commands.Cog):
@@ -74,37 +71,44 @@ class Instructor(commands.Cog):
                                 default_permissions=INSTRUCTOR_PERMISSIONS, guild_only=True)
     deadline = app_commands.Group(name="deadline", description="Move, add or remove a deadline", parent=course)
 
-    def __init__(self, service: CourseService) -> None:
-        self.service = service
-        self.uploads = Uploads(service)
+    def __init__(self) -> None:
+        self._uploads: dict[int | None, Uploads] = {}
+
+    def uploads(self, service: CourseService) -> Uploads:
+        """The course's pending upload preview (each server's own)."""
+        return self._uploads.setdefault(service.guild_id, Uploads(service))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if not is_instructor(interaction, self.service.config):
+        service = course_of(interaction)
+        command = interaction.command.qualified_name if interaction.command else ""
+        if not service.has_course and command != "course upload":
+            raise app_commands.CheckFailure(NO_COURSE_HERE)
+        if not is_instructor(interaction, service.config):
             raise app_commands.CheckFailure("Only the instructor (or someone with Manage Server) can use this "
                                             "command in the course's server. Nothing was changed.")
         return True
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _day(self, text: str) -> dt.date:
-        return resolve_day(self.service.course, text, self.service.clock())
+    def _day(self, interaction: discord.Interaction, text: str) -> dt.date:
+        service = course_of(interaction)
+        return resolve_day(service.course, text, service.clock())
 
     async def _record(self, interaction: discord.Interaction, edit: Edit) -> None:
         """Store the change (it validates itself), then announce it and tell the instructor."""
-        state = self.service.state
-        assert state is not None
+        state = course_of(interaction).state
         change = Change(edit, author_id=interaction.user.id, author=interaction.user.display_name)
         outcome = await state.record(change)
         assert outcome.change is not None
         await self._done(interaction, outcome, describe(outcome.change, outcome.before))
 
-    async def _announce(self, title: str, lines: list[str], author: str) -> str:
+    async def _announce(self, service: CourseService, title: str, lines: list[str], author: str) -> str:
         """Post to the announcement channel; returns a sentence for the instructor about what happened."""
-        channel_id = self.service.settings.announce_channel_id
+        channel_id = service.settings.announce_channel_id
         if channel_id is None:
             return "Not announced: announce_channel_id is not set."
         doc = embeds.Doc(title, [embeds.safe(line) for line in lines], footer=f"— {author}")
-        channel = self.service.client.get_partial_messageable(channel_id)
+        channel = service.client.get_partial_messageable(channel_id)
         try:
             for message in embeds.pack(doc):
                 await channel.send(embeds=message, allowed_mentions=NO_MENTIONS)
@@ -115,11 +119,11 @@ class Instructor(commands.Cog):
 
     async def _done(self, interaction: discord.Interaction, outcome: Outcome, summary: str) -> None:
         """Announce a change, then tell the instructor what was stored, announced and re-planned."""
-        note = await self._announce("Course update", [summary], interaction.user.display_name)
+        service = course_of(interaction)
+        note = await self._announce(service, "Course update", [summary], interaction.user.display_name)
         lines = [f"Saved as change #{outcome.change.id}: {summary}" if outcome.change else summary, note]
         lines += _conflict_lines(outcome)
-        if self.service.reminders is not None:
-            lines.append(f"Reminders re-planned: {self.service.reminders.pending_count()} still to post.")
+        lines.append(f"Reminders re-planned: {service.reminders.pending_count()} still to post.")
         await send_doc(interaction, embeds.Doc("Done", [embeds.safe(x) for x in lines]), ephemeral=True)
 
     # --- the commands ----------------------------------------------------------------------
@@ -129,13 +133,13 @@ class Instructor(commands.Cog):
     async def cancel(self, interaction: discord.Interaction, date: str,
                      reason: app_commands.Range[str, 1, 300] | None = None) -> None:
         await acknowledge(interaction)
-        await self._record(interaction, Cancel(self._day(date), reason))
+        await self._record(interaction, Cancel(self._day(interaction, date), reason))
 
     @course.command(name="move", description="Move a class to another day (its reminders move with it)")
     @app_commands.describe(date=CLASS_HELP, to="The new day: month/day, a month and day, or YYYY-MM-DD")
     async def move(self, interaction: discord.Interaction, date: str, to: str) -> None:
         await acknowledge(interaction)
-        await self._record(interaction, Move(self._day(date), self._day(to)))
+        await self._record(interaction, Move(self._day(interaction, date), self._day(interaction, to)))
 
     @course.command(name="add-reading", description="Add a paper to a class")
     @app_commands.describe(date=CLASS_HELP, title="The paper's title", authors="e.g. Lastname et al.",
@@ -145,14 +149,14 @@ class Instructor(commands.Cog):
                           authors: app_commands.Range[str, 1, 200] | None = None,
                           url: app_commands.Range[str, 1, 500] | None = None) -> None:
         await acknowledge(interaction)
-        await self._record(interaction, AddReading(self._day(date), title, authors, url))
+        await self._record(interaction, AddReading(self._day(interaction, date), title, authors, url))
 
     @course.command(name="remove-reading", description="Remove a reading from a class")
     @app_commands.describe(date=CLASS_HELP, title="The reading's title (autocomplete lists them)")
     async def remove_reading(self, interaction: discord.Interaction, date: str,
                              title: app_commands.Range[str, 1, 300]) -> None:
         await acknowledge(interaction)
-        await self._record(interaction, RemoveReading(self._day(date), title))
+        await self._record(interaction, RemoveReading(self._day(interaction, date), title))
 
     @course.command(name="officehours", description="Post a note about office hours (shown by /officehours)")
     @app_commands.describe(text="e.g. No office hours on Oct 9; Thursday 2-3pm instead (or: clear)")
@@ -170,7 +174,8 @@ class Instructor(commands.Cog):
                             to: app_commands.Range[str, 1, 100],
                             time: app_commands.Range[str, 1, 20] | None = None) -> None:
         await acknowledge(interaction)
-        day, typed = parse_due(self.service.course, to, self.service.clock())
+        service = course_of(interaction)
+        day, typed = parse_due(service.course, to, service.clock())
         chosen = parse_time(time) if time is not None else None
         if typed is not None and chosen is not None and typed != chosen:
             raise ChangeError(f"“{to}” and time:{time} give two different times; give the time once. "
@@ -185,7 +190,8 @@ class Instructor(commands.Cog):
     async def deadline_add(self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200],
                            due: app_commands.Range[str, 1, 100], kind: app_commands.Choice[str] | None = None) -> None:
         await acknowledge(interaction)
-        day, time = parse_due(self.service.course, due, self.service.clock())
+        service = course_of(interaction)
+        day, time = parse_due(service.course, due, service.clock())
         await self._record(interaction, DeadlineAdd(title, day, time, kind.value if kind else "other"))
 
     @deadline.command(name="remove", description="Remove a deadline (its reminders are withdrawn)")
@@ -200,22 +206,22 @@ class Instructor(commands.Cog):
     @app_commands.describe(file="A schedule.yaml (at most 1 MB): /course download gives the current one")
     async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         await acknowledge(interaction)
-        await self.uploads.start(interaction, file)
+        await self.uploads(course_of(interaction)).start(interaction, file)
 
     @course.command(name="download", description="The course as it stands, as a schedule.yaml file")
     async def download(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        await self.uploads.download(interaction)
+        await self.uploads(course_of(interaction)).download(interaction)
 
     @course.command(name="calendar-reset", description="Give the calendar feed a new link (the old one stops working)")
     async def calendar_reset(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        await interaction.followup.send(await reset_message(self.service.feed), ephemeral=True,
+        await interaction.followup.send(await reset_message(course_of(interaction).feed), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:
-        pages = change_pages(self.service)
+        pages = change_pages(course_of(interaction))
         view = ChangesView(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
         await interaction.response.send_message(embeds=pages[0], ephemeral=True, view=view,
                                                 allowed_mentions=NO_MENTIONS)
@@ -223,8 +229,7 @@ class Instructor(commands.Cog):
     @course.command(name="undo", description="Revert the newest change still in effect")
     async def undo(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        state = self.service.state
-        assert state is not None
+        state = course_of(interaction).state
         outcome = await state.undo(interaction.user.id, interaction.user.display_name)
         assert outcome.undone is not None
         summary = describe_undo(outcome.undone, outcome.before, outcome.after)
@@ -233,17 +238,16 @@ class Instructor(commands.Cog):
     @course.command(name="reload", description="Re-read schedule.yaml and announce what changed")
     async def reload(self, interaction: discord.Interaction) -> None:
         await acknowledge(interaction)
-        state = self.service.state
-        assert state is not None
+        service = course_of(interaction)
         try:
-            outcome = await state.reload()
+            outcome = await service.state.reload()
         except ScheduleError as exc:
             lines = ["schedule.yaml has problems, so it was not loaded; the running schedule stays:"]
             lines += [str(p) for p in exc.problems]
             await send_doc(interaction, embeds.Doc("Reload refused", [embeds.safe(x) for x in lines]), ephemeral=True)
             return
         if outcome.differences:
-            note = await self._announce("Schedule updated", list(outcome.differences),
+            note = await self._announce(service, "Schedule updated", list(outcome.differences),
                                         interaction.user.display_name)
             lines = ["schedule.yaml reloaded. Changes:", *outcome.differences, note]
         else:
@@ -259,14 +263,15 @@ class Instructor(commands.Cog):
     @app_commands.guild_only()
     async def announce(self, interaction: discord.Interaction, message: app_commands.Range[str, 1, 4000],
                        ping: app_commands.Choice[str] | None = None) -> None:
-        channel_id = self.service.settings.announce_channel_id
+        service = course_of(interaction)
+        channel_id = service.settings.announce_channel_id
         if channel_id is None:
             raise ChangeError("announce_channel_id is not set, so there is nowhere to post. Nothing was sent.")
         content, mentions = None, NO_MENTIONS
         if ping is not None and ping.value == "everyone":
             content, mentions = "@everyone", discord.AllowedMentions(everyone=True, users=False, roles=False)
         elif ping is not None:
-            role = self.service.settings.student_role_id
+            role = service.settings.student_role_id
             if role is None:
                 raise ChangeError("student_role_id is not set, so I cannot ping the students' role. Nothing was sent.")
             content = f"<@&{role}>"
@@ -274,7 +279,7 @@ class Instructor(commands.Cog):
         doc = embeds.Doc("Announcement", [embeds.instructor_markdown(message)],
                          footer=f"— {interaction.user.display_name}")
         await acknowledge(interaction)
-        channel = self.service.client.get_partial_messageable(channel_id)
+        channel = service.client.get_partial_messageable(channel_id)
         for i, page in enumerate(embeds.pack(doc)):
             await channel.send(content=content if i == 0 else None, embeds=page, allowed_mentions=mentions)
         log.info("announcement posted channel=%s author=%s ping=%s", channel_id, interaction.user.id,
@@ -287,27 +292,30 @@ class Instructor(commands.Cog):
     @add_reading.autocomplete("date")
     @remove_reading.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if not is_instructor(interaction, self.service.config):  # discord.py skips cog checks for autocomplete
+        service = course_of(interaction)
+        if not is_instructor(interaction, service.config):  # discord.py skips cog checks for autocomplete
             return []
-        pairs = queries.class_choices(self.service.course, current, self.service.clock())
+        pairs = queries.class_choices(service.course, current, service.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @deadline_move.autocomplete("ident")
     @deadline_remove.autocomplete("ident")
     async def deadline_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """'hw3 · Homework 3 (primary-backup) · Fri Feb 14, 11:59pm': those still ahead first."""
-        if not is_instructor(interaction, self.service.config):
+        service = course_of(interaction)
+        if not is_instructor(interaction, service.config):
             return []
-        pairs = deadline_choices(self.service.course, current, self.service.clock())
+        pairs = deadline_choices(service.course, current, service.clock())
         return [app_commands.Choice(name=label, value=value) for label, value in pairs]
 
     @remove_reading.autocomplete("title")
     async def title_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """The readings of the class picked in `date`, filtered by what is typed."""
-        if not is_instructor(interaction, self.service.config):
+        service = course_of(interaction)
+        if not is_instructor(interaction, service.config):
             return []
         date = getattr(interaction.namespace, "date", None) or ""
-        titles = reading_choices(self.service.course, date, current, self.service.clock())
+        titles = reading_choices(service.course, date, current, service.clock())
         return [app_commands.Choice(name=t[:100], value=t[:100]) for t in titles]
 
 
@@ -319,7 +327,6 @@ def _conflict_lines(outcome: Outcome) -> list[str]:
 def change_pages(service: CourseService) -> list[list[discord.Embed]]:
     """The change log, newest first, as pages of embeds."""
     state = service.state
-    assert state is not None
     undone = {c.undoes for c in state.log if c.undoes is not None}
     by_id = {c.id: c for c in state.log}
     lines = []
@@ -372,5 +379,5 @@ class ChangesView(discord.ui.View):
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Loaded by name (`bot.load_extension("bot.cogs.instructor")`), with the course service the bot opened."""
-    await bot.add_cog(Instructor(service_of(bot)))
+    """Loaded by name (`bot.load_extension("bot.cogs.instructor")`)."""
+    await bot.add_cog(Instructor())

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.common import acknowledge, send_doc, service_of
+from bot.cogs.common import acknowledge, course_of, send_doc
 from bot.core.changes import ChangeError
 from bot.render import embeds
 from bot.server_config import Shown
@@ -53,10 +52,6 @@ def role_problem(key: str, role: discord.Role) -> str | None:
 class Setup(commands.Cog):
     """/setup [reminder_channel] [announce_channel] [instructor_role] [student_role]."""
 
-    def __init__(self, service: CourseService) -> None:
-        self.service = service
-        self.claiming = asyncio.Lock()
-
     @app_commands.command(name="setup", description="This server's settings for the course bot (Manage Server)")
     @app_commands.describe(reminder_channel="Where reminders are posted",
                            announce_channel="Where course changes and announcements are posted",
@@ -75,26 +70,7 @@ class Setup(commands.Cog):
                     scheduled_events: bool | None = None) -> None:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             raise app_commands.CheckFailure("Only members with Manage Server can use /setup. Nothing was changed.")
-        async with self.claiming:  # two servers' first /setup at once: one claims, the other is refused
-            await self._setup(interaction, reminder_channel, announce_channel, instructor_role, student_role,
-                              calendar_feed, scheduled_events)
-
-    async def _setup(self, interaction: discord.Interaction, reminder_channel: discord.TextChannel | None,
-                     announce_channel: discord.TextChannel | None, instructor_role: discord.Role | None,
-                     student_role: discord.Role | None, calendar_feed: bool | None,
-                     scheduled_events: bool | None) -> None:
-        assert interaction.guild_id is not None
-        refusal = self.service.config.refusal(interaction.guild_id)
-        guild = interaction.guild
-        configured = self.service.config.operator_ids()
-        here = {key: guild is not None and (guild.get_role(value) if key.endswith("role_id")
-                                            else guild.get_channel(value)) is not None
-                for key, value in configured.items()}
-        if refusal is None and self.service.config.owned_elsewhere(here):
-            refusal = ("This bot's settings name channels or roles of another server, so the course is that "
-                       "server's; /setup here changes nothing. Nothing was stored.")
-        if refusal is not None:
-            raise ChangeError(refusal)
+        service = course_of(interaction)
         chosen = {key: value for key, value in (("reminder_channel_id", reminder_channel),
                                                  ("announce_channel_id", announce_channel),
                                                  ("instructor_role_id", instructor_role),
@@ -107,16 +83,15 @@ class Setup(commands.Cog):
             raise ChangeError("\n".join([*problems, "Nothing was stored."]))
         await acknowledge(interaction)
         values = {k: v if isinstance(v, bool) else v.id for k, v in chosen.items()}
-        lines = await self._store(interaction, values) if chosen else []
-        lines += self._overview(interaction.guild)
+        lines = await self._store(service, interaction, values) if chosen else []
+        lines += self._overview(service, interaction.guild)
         await send_doc(interaction, embeds.Doc("Course bot settings", lines), ephemeral=True)
 
-    async def _store(self, interaction: discord.Interaction, values: dict[str, int | bool]) -> list[str]:
+    async def _store(self, service: CourseService, interaction: discord.Interaction,
+                     values: dict[str, int | bool]) -> list[str]:
         """Store what /setup may change, put it into effect, and say what was and was not stored."""
-        assert self.service.store is not None and interaction.guild_id is not None
-        before = self.service.settings
-        after, refused = await self.service.config.store(self.service.store, interaction.guild_id, values,
-                                                     interaction.user.id, self.service.clock())
+        before = service.settings
+        after, refused = await service.config.store(service.store, values, interaction.user.id, service.clock())
         lines = [f"{LABELS[row.key]} was not changed: it is set in {row.source}, which wins over /setup. "
                  "Change or remove it there." for row in refused]
         saved = [LABELS[k] for k in values if k not in {row.key for row in refused}]
@@ -124,33 +99,37 @@ class Setup(commands.Cog):
             lines.append("Saved: " + ", ".join(saved) + ". It takes effect now.")
             log.info("server settings stored guild=%s user=%s keys=%s", interaction.guild_id, interaction.user.id,
                      ",".join(k for k in values if k not in {row.key for row in refused}))
-        if after.reminder_channel_id != before.reminder_channel_id and self.service.reminders is not None:
-            self.service.reminders.post_in(after.reminder_channel_id)
-            assert self.service.state is not None
-            await self.service.state.replan()
-            lines.append(f"Reminders re-planned for <#{after.reminder_channel_id}>: "
-                         f"{self.service.reminders.pending_count()} still to post.")
-        if after.scheduled_events != before.scheduled_events and (task := self.service.sync_events_soon()):
-            await task  # quick; the overview below then says how it went
-            report = self.service.events.last if self.service.events else None
+        if after.reminder_channel_id != before.reminder_channel_id:
+            service.reminders.post_in(after.reminder_channel_id)
+            if service.has_course:
+                await service.state.replan()
+                lines.append(f"Reminders re-planned for <#{after.reminder_channel_id}>: "
+                             f"{service.reminders.pending_count()} still to post.")
+        if after.scheduled_events != before.scheduled_events and service.has_course:
+            await service.sync_events_soon()  # quick; the overview below then says how it went
+            report = service.events.last
             if after.scheduled_events is False and report is not None and report.cancelled:
                 lines.append(f"The {report.cancelled} coming Discord events I had made were cancelled.")
         return lines
 
-    def _overview(self, guild: discord.Guild | None) -> list[str]:
+    def _overview(self, service: CourseService, guild: discord.Guild | None) -> list[str]:
         """Each setting, where it comes from, and what the bot cannot do in the chosen channels."""
         lines = []
-        for row in self.service.config.shown():
+        for row in service.config.shown():
             lines.append(self._line(row))
             if row.value is not None and row.key.endswith("channel_id"):
                 warning = self._channel_warning(guild, row.value)
                 if warning:
                     lines.append(warning)
-        if self.service.events is not None and (status := self.service.events.status()):
-            lines.append(status)
-        course = self.service.course
-        lines.append(f"Course: {embeds.safe(course.title)} ({embeds.safe(course.term)}).")
-        unset = [row.option for row in self.service.config.shown() if row.value is None and row.source == "not set"]
+        if service.has_course:
+            if status := service.events.status():
+                lines.append(status)
+            course = service.course
+            lines.append(f"Course: {embeds.safe(course.title)} ({embeds.safe(course.term)}).")
+        else:
+            lines.append("Course: none yet. Upload one with /course upload (a schedule.yaml; `python -m bot import` "
+                         "drafts one from a syllabus page).")
+        unset = [row.option for row in service.config.shown() if row.value is None and row.source == "not set"]
         if unset:
             lines.append(f"Set a value with /setup and its option, e.g. /setup {unset[0]}: …")
         return lines
@@ -182,5 +161,5 @@ class Setup(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Loaded by name (`bot.load_extension("bot.cogs.setup")`), with the course service the bot opened."""
-    await bot.add_cog(Setup(service_of(bot)))
+    """Loaded by name (`bot.load_extension("bot.cogs.setup")`)."""
+    await bot.add_cog(Setup())

@@ -58,8 +58,7 @@ class Uploads:
             raise ChangeError(f"I could not download {file.filename} from Discord ({exc.status}); please upload it "
                               "again. Nothing was changed.") from None
         text = read_upload(file.filename, data)
-        current = state.course
-        assert current is not None
+        current = state.course  # None in a server whose first course this is
         try:
             prev = await asyncio.to_thread(preview, file.filename, text, current, list(state.log), self.service.clock())
         except ScheduleError as exc:
@@ -67,7 +66,7 @@ class Uploads:
             lines += [str(p) for p in exc.problems]
             await send_lines(interaction, "Upload refused", lines)
             return
-        if state.upload is None:
+        if state.upload is None and current is not None:
             prev = dataclasses.replace(prev, warnings=(*prev.warnings, FROM_FILE))
         view = UploadView(self, prev, current, interaction)
         if self.newest is not None:
@@ -90,8 +89,7 @@ class Uploads:
         note = await self.announce(stored.upload)
         lines = [f"Stored as upload #{stored.upload.id}: {view.preview.filename} is now the course.", note]
         lines += dropped_lines(stored.outcome.conflicts)
-        if self.service.reminders is not None:
-            lines.append(f"Reminders re-planned: {self.service.reminders.pending_count()} still to post.")
+        lines.append(f"Reminders re-planned: {self.service.reminders.pending_count()} still to post.")
         return lines
 
     async def announce(self, upload: StoredUpload, *, after_restart: bool = False) -> str:
@@ -174,7 +172,8 @@ async def send_lines(interaction: discord.Interaction, title: str, lines: list[s
 class UploadView(discord.ui.View):
     """Confirm and Cancel under a preview, for the instructor who uploaded the file."""
 
-    def __init__(self, uploads: Uploads, prev: Preview, expected: Course, origin: discord.Interaction) -> None:
+    def __init__(self, uploads: Uploads, prev: Preview, expected: Course | None,
+                 origin: discord.Interaction) -> None:
         super().__init__(timeout=PREVIEW_TIMEOUT)
         self.uploads = uploads
         self.preview = prev
@@ -186,7 +185,9 @@ class UploadView(discord.ui.View):
         self.answered = False
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id != self.owner_id:
+        """The uploader, in the server of the course it was uploaded to (a click is bound to the preview's
+        message, which only its server has)."""
+        if interaction.user.id != self.owner_id or interaction.guild_id != self.uploads.service.guild_id:
             await interaction.response.send_message("Only the instructor who uploaded this file can confirm or cancel "
                                                     "it.", ephemeral=True, allowed_mentions=NO_MENTIONS)
             return False

@@ -75,8 +75,9 @@ class Preview:
     warnings: tuple[str, ...]
 
 
-def preview(filename: str, text: str, current: Course, log: list[Change], now: dt.datetime) -> Preview:
-    """Validate (raises ScheduleError with every problem and its line) and compare with the running course.
+def preview(filename: str, text: str, current: Course | None, log: list[Change], now: dt.datetime) -> Preview:
+    """Validate (raises ScheduleError with every problem and its line) and compare with the running course (None
+    in a server without a course yet: the whole file is new).
 
     A course of another term is not compared class by class (its class 6 is not the running course's class 6):
     the change is one line, the new course. The course as it would download must fit the upload limit too, so
@@ -91,7 +92,7 @@ def preview(filename: str, text: str, current: Course, log: list[Change], now: d
         raise UploadError(f"{filename} is valid, but the course as /course download writes it would be "
                           f"{size_text(size)}, over the {size_text(MAX_FILE_BYTES)} limit (long notes or comments "
                           "take the room): shorten it and upload it again. Nothing was changed.")
-    if other_term(loaded.course, current):
+    if current is None or other_term(loaded.course, current):
         new = loaded.course
         differences: tuple[str, ...] = (f"New course: {new.name}, {new.term}: {len(new.sessions)} classes from "
                        f"{short_date(new.first_day)} to {short_date(new.last_day)}.",)
@@ -100,14 +101,14 @@ def preview(filename: str, text: str, current: Course, log: list[Change], now: d
     return Preview(filename, text, loaded.course, rebased.course, differences, rebased.dropped, tuple(warnings))
 
 
-def other_term(new: Course, current: Course) -> bool:
-    return (new.term, new.first_day) != (current.term, current.first_day)
+def other_term(new: Course, current: Course | None) -> bool:
+    return current is None or (new.term, new.first_day) != (current.term, current.first_day)
 
 
-def term_warnings(new: Course, current: Course, now: dt.datetime) -> list[str]:
+def term_warnings(new: Course, current: Course | None, now: dt.datetime) -> list[str]:
     """A file for another term or one already over is allowed, but the instructor should know before confirming."""
     lines = []
-    if other_term(new, current):
+    if current is not None and other_term(new, current):
         lines.append(f"This file is for {new.term} (from {short_date(new.first_day)}), but the running course is "
                      f"{current.term} (from {short_date(current.first_day)}): confirming replaces it.")
     end = new.term_end or new.last_day

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 from collections.abc import AsyncIterator
 from typing import Self
 
@@ -36,6 +37,7 @@ class Connection:
         self._db = engine.db  # aiosqlite's connection, or the same shape over asyncpg
         self.path = engine.name  # the file, or the URL without its password
         self._write_lock = asyncio.Lock()  # one connection: transactions must not interleave
+        self.scope = 0  # whose course's rows the tables' methods read and write (see `scoped`)
 
     @classmethod
     async def open(cls, path: str) -> Self:
@@ -46,6 +48,14 @@ class Connection:
         else:
             engine = await SqliteEngine.open(path)
         return cls(engine)
+
+    def scoped(self, scope: int) -> Self:
+        """The same connection, reading and writing only one course's rows: a server's id, or 0 for the course
+        of the server named by `guild_id` in the settings (the rows of the one course a bot ran before schema 9).
+        Every course table's statement filters on it, so one course's code cannot reach another's rows."""
+        view = copy.copy(self)
+        view.scope = scope
+        return view
 
     @property
     def engine(self) -> str:

@@ -47,17 +47,18 @@ class CourseTables(Connection):
         kind, params, undoes = change.to_row()
         async with self._transaction():
             cursor = await self._db.execute(
-                "INSERT INTO course_changes (created_at, author_id, author, kind, params, undoes) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (iso(created), change.author_id, change.author, kind, json.dumps(params, sort_keys=True), undoes))
+                "INSERT INTO course_changes (guild_id, created_at, author_id, author, kind, params, undoes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (self.scope, iso(created), change.author_id, change.author, kind, json.dumps(params, sort_keys=True),
+                 undoes))
             (change_id,) = await cursor.fetchone()
         return dataclasses.replace(change, id=change_id, created_at=created)
 
     async def changes(self) -> list[Change]:
         """The whole log, oldest first; a row this version cannot read comes back as an unreadable change."""
         async with self._db.execute(
-                "SELECT id, created_at, author_id, author, kind, params, undoes FROM course_changes ORDER BY id"
-        ) as cursor:
+                "SELECT id, created_at, author_id, author, kind, params, undoes FROM course_changes WHERE guild_id = ? "
+                "ORDER BY id", (self.scope,)) as cursor:
             return [Change.from_row(kind, json_or_none(params), undoes, id=cid, author_id=author_id, author=author,
                                     created_at=dt.datetime.fromisoformat(created))
                     async for cid, created, author_id, author, kind, params, undoes in cursor]
@@ -65,7 +66,8 @@ class CourseTables(Connection):
 
     async def last_change_id(self) -> int:
         """The newest change's id (0 when there is none): an upload keeps no change older than it unless carried."""
-        return (await self._one("SELECT COALESCE(MAX(id), 0) FROM course_changes"))[0]
+        return (await self._one("SELECT COALESCE(MAX(id), 0) FROM course_changes WHERE guild_id = ?",
+                                (self.scope,)))[0]
 
     # --- course files uploaded with /course upload ------------------------------------------
 
@@ -73,31 +75,33 @@ class CourseTables(Connection):
         """Store a confirmed upload (not yet announced); returns it with its id."""
         async with self._transaction():
             cursor = await self._db.execute(
-                "INSERT INTO course_uploads (uploaded_at, author_id, author, filename, body, last_change, carried, "
-                "summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (iso(upload.uploaded_at), upload.author_id, upload.author, upload.filename, upload.body,
+                "INSERT INTO course_uploads (guild_id, uploaded_at, author_id, author, filename, body, last_change, "
+                "carried, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (self.scope, iso(upload.uploaded_at), upload.author_id, upload.author, upload.filename, upload.body,
                  upload.last_change, json.dumps(list(upload.carried)), json.dumps(list(upload.summary))))
             (upload_id,) = await cursor.fetchone()
         return dataclasses.replace(upload, id=upload_id)
 
     async def latest_upload(self) -> StoredUpload | None:
         """The course as last uploaded, or None while the course is schedule.yaml."""
-        row = await self._one(UPLOAD_SELECT + " ORDER BY id DESC LIMIT 1")
+        row = await self._one(UPLOAD_SELECT + " WHERE guild_id = ? ORDER BY id DESC LIMIT 1", (self.scope,))
         return _upload(row) if row else None
 
     async def uploads(self) -> list[StoredUpload]:
         """Every upload, newest first."""
-        async with self._db.execute(UPLOAD_SELECT + " ORDER BY id DESC") as cursor:
+        async with self._db.execute(UPLOAD_SELECT + " WHERE guild_id = ? ORDER BY id DESC", (self.scope,)) as cursor:
             return [_upload(tuple(row)) async for row in cursor]
 
     async def unannounced_uploads(self) -> list[StoredUpload]:
         """Uploads stored but whose announcement was not (known to be) posted: a crash came in between."""
-        async with self._db.execute(UPLOAD_SELECT + " WHERE announced = 0 ORDER BY id") as cursor:
+        async with self._db.execute(UPLOAD_SELECT + " WHERE guild_id = ? AND announced = 0 ORDER BY id",
+                                    (self.scope,)) as cursor:
             return [_upload(tuple(row)) async for row in cursor]
 
     async def mark_announced(self, upload_id: int) -> None:
         async with self._transaction():
-            await self._db.execute("UPDATE course_uploads SET announced = 1 WHERE id = ?", (upload_id,))
+            await self._db.execute("UPDATE course_uploads SET announced = 1 WHERE guild_id = ? AND id = ?",
+                                   (self.scope, upload_id))
 
     # --- the server's settings, set with /setup ---------------------------------------------
 
@@ -117,6 +121,11 @@ class CourseTables(Connection):
                 "set_at = excluded.set_at",
                 [(guild_id, key, value, set_by, iso(now)) for key, value in values.items()])
 
+    async def uploaded_courses(self) -> list[int]:
+        """The courses with an uploaded file (their servers' ids; 0 is the configured server's), any scope."""
+        async with self._db.execute("SELECT DISTINCT guild_id FROM course_uploads ORDER BY guild_id") as cursor:
+            return [guild_id async for (guild_id,) in cursor]
+
     async def servers_with_settings(self) -> list[int]:
         """Servers where /setup stored something, oldest first."""
         async with self._db.execute(
@@ -126,13 +135,18 @@ class CourseTables(Connection):
     # --- the course's secrets (the calendar feed's token) ------------------------------------
 
     async def secret(self, name: str) -> str | None:
-        row = await self._one("SELECT value FROM course_secrets WHERE name = ?", (name,))
+        row = await self._one("SELECT value FROM course_secrets WHERE guild_id = ? AND name = ?", (self.scope, name))
+        return row[0] if row else None
+
+    async def scope_of_secret(self, name: str, value: str) -> int | None:
+        """Whose course has this secret (a feed token in a request), any scope; None when no course has it."""
+        row = await self._one("SELECT guild_id FROM course_secrets WHERE name = ? AND value = ?", (name, value))
         return row[0] if row else None
 
     async def set_secret(self, name: str, value: str, now: dt.datetime) -> None:
         """Make or replace a secret: the old value stops working at once."""
         async with self._transaction():
             await self._db.execute(
-                "INSERT INTO course_secrets (name, value, created_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
-                (name, value, iso(now)))
+                "INSERT INTO course_secrets (guild_id, name, value, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+                (self.scope, name, value, iso(now)))

@@ -28,7 +28,7 @@ class EventTables(Connection):
     """The map from occurrences to Discord event ids (bot/events.py is the only writer)."""
 
     async def event_rows(self) -> dict[str, EventRow]:
-        async with self._db.execute(EVENT_SELECT) as cursor:
+        async with self._db.execute(EVENT_SELECT + " WHERE guild_id = ?", (self.scope,)) as cursor:
             return {row[0]: _row(tuple(row)) async for row in cursor}
 
     async def save_event(self, key: str, event_id: int | None, state: str, fingerprint: str | None,
@@ -36,7 +36,7 @@ class EventTables(Connection):
         """Insert or replace an occurrence's row (one statement, so one transaction)."""
         async with self._transaction():
             await self._db.execute(
-                "INSERT INTO scheduled_events (key, event_id, state, fingerprint, updated_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, state = excluded.state, "
-                "fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-                (key, event_id, state, fingerprint, iso(now)))
+                "INSERT INTO scheduled_events (guild_id, key, event_id, state, fingerprint, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET event_id = excluded.event_id, "
+                "state = excluded.state, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+                (self.scope, key, event_id, state, fingerprint, iso(now)))

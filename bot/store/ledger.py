@@ -40,11 +40,11 @@ class LedgerTable(Connection):
 
     async def ledger(self) -> dict[str, LedgerEntry]:
         """Every ledger row by key."""
-        async with self._db.execute(LEDGER_SELECT) as cursor:
+        async with self._db.execute(LEDGER_SELECT + " WHERE guild_id = ?", (self.scope,)) as cursor:
             return {row[0]: _entry(tuple(row)) async for row in cursor}
 
     async def ledger_entry(self, key: str) -> LedgerEntry | None:
-        row = await self._one(LEDGER_SELECT + " WHERE key = ?", (key,))
+        row = await self._one(LEDGER_SELECT + " WHERE guild_id = ? AND key = ?", (self.scope, key))
         return _entry(row) if row else None
 
     async def claim(self, key: str, channel_id: int, due_at: dt.datetime, now: dt.datetime) -> LedgerEntry | None:
@@ -57,22 +57,24 @@ class LedgerTable(Connection):
         until it is marked, so a second live process claiming it at the same time gets None; a process that
         died lets go with its connection. On SQLite, BEGIN IMMEDIATE serializes claims in one file.
         """
-        if not await self._engine.hold(key):
+        held = f"{self.scope}/{key}"
+        if not await self._engine.hold(held):
             return None  # another live process is posting it right now, and will mark it
         try:
             async with self._transaction():
-                row = await self._one("SELECT state FROM reminder_ledger WHERE key = ?", (key,))
+                row = await self._one("SELECT state FROM reminder_ledger WHERE guild_id = ? AND key = ?",
+                                      (self.scope, key))
                 if row and row[0] in FINAL_STATES:
-                    await self._engine.let_go(key)
+                    await self._engine.let_go(held)
                     return None
                 await self._db.execute(
-                    "INSERT INTO reminder_ledger (key, channel_id, due_at, state, attempts, updated_at) "
-                    "VALUES (?, ?, ?, 'claimed', 1, ?) ON CONFLICT (key) DO UPDATE SET state = 'claimed', "
-                    "attempts = reminder_ledger.attempts + 1, channel_id = excluded.channel_id, "
+                    "INSERT INTO reminder_ledger (guild_id, key, channel_id, due_at, state, attempts, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'claimed', 1, ?) ON CONFLICT (guild_id, key) DO UPDATE SET "
+                    "state = 'claimed', attempts = reminder_ledger.attempts + 1, channel_id = excluded.channel_id, "
                     "updated_at = excluded.updated_at",
-                    (key, channel_id, iso(due_at), iso(now)))
+                    (self.scope, key, channel_id, iso(due_at), iso(now)))
         except BaseException:
-            await self._engine.let_go(key)
+            await self._engine.let_go(held)
             raise
         return await self.ledger_entry(key)
 
@@ -87,18 +89,18 @@ class LedgerTable(Connection):
         """Record a reminder that will never be posted (its deadline passed), unless it was posted already."""
         async with self._transaction():
             await self._db.execute(
-                "INSERT INTO reminder_ledger (key, channel_id, due_at, state, detail, updated_at) "
-                "VALUES (?, ?, ?, 'skipped', ?, ?) ON CONFLICT (key) DO UPDATE SET state = 'skipped', "
+                "INSERT INTO reminder_ledger (guild_id, key, channel_id, due_at, state, detail, updated_at) "
+                "VALUES (?, ?, ?, ?, 'skipped', ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET state = 'skipped', "
                 "detail = excluded.detail, updated_at = excluded.updated_at "
                 "WHERE reminder_ledger.state NOT IN ('sent', 'late')",
-                (key, channel_id, iso(due_at), detail, iso(now)))
-        await self._engine.let_go(key)
+                (self.scope, key, channel_id, iso(due_at), detail, iso(now)))
+        await self._engine.let_go(f"{self.scope}/{key}")
 
     async def _set_state(self, key: str, state: str, now: dt.datetime, *, message_id: int | None = None,
                          detail: str | None = None) -> None:
         async with self._transaction():
             await self._db.execute(
                 "UPDATE reminder_ledger SET state = ?, message_id = COALESCE(?, message_id), detail = ?, "
-                "updated_at = ? WHERE key = ?", (state, message_id, detail, iso(now), key))
-        await self._engine.let_go(key)
+                "updated_at = ? WHERE guild_id = ? AND key = ?", (state, message_id, detail, iso(now), self.scope, key))
+        await self._engine.let_go(f"{self.scope}/{key}")
 

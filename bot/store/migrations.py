@@ -205,6 +205,105 @@ STEPS: tuple[Migration, ...] = (
             updated_at   TEXT NOT NULL
         );
         """),
+    # 9: a course per server. Every row of a course's tables belongs to one server's course (`guild_id`); rows
+    # written before are the one course the bot ran, kept as course 0: the server named by `guild_id` in the
+    # settings (bot/courses.py). Keys become (guild_id, key): two courses may plan the same reminder key.
+    Migration(
+        """
+        ALTER TABLE course_changes ADD COLUMN guild_id INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX course_changes_by_guild ON course_changes (guild_id, id);
+        ALTER TABLE course_uploads ADD COLUMN guild_id INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX course_uploads_by_guild ON course_uploads (guild_id, id);
+
+        CREATE TABLE reminder_ledger_9 (
+            guild_id    INTEGER NOT NULL DEFAULT 0,
+            key         TEXT NOT NULL,
+            channel_id  INTEGER NOT NULL,
+            due_at      TEXT NOT NULL,
+            state       TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'late', 'skipped', 'failed')),
+            message_id  INTEGER,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            detail      TEXT,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (guild_id, key)
+        );
+        INSERT INTO reminder_ledger_9 (key, channel_id, due_at, state, message_id, attempts, detail, updated_at)
+            SELECT key, channel_id, due_at, state, message_id, attempts, detail, updated_at FROM reminder_ledger;
+        DROP TABLE reminder_ledger;
+        ALTER TABLE reminder_ledger_9 RENAME TO reminder_ledger;
+
+        CREATE TABLE critiques_9 (
+            guild_id      INTEGER NOT NULL DEFAULT 0,
+            user_id       INTEGER NOT NULL,
+            class_number  INTEGER NOT NULL,
+            class_date    TEXT NOT NULL,
+            logged_at     TEXT NOT NULL,
+            count         INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (guild_id, user_id, class_number)
+        );
+        INSERT INTO critiques_9 (user_id, class_number, class_date, logged_at, count)
+            SELECT user_id, class_number, class_date, logged_at, count FROM critiques;
+        DROP TABLE critiques;
+        ALTER TABLE critiques_9 RENAME TO critiques;
+
+        CREATE TABLE dm_subscriptions_9 (
+            guild_id        INTEGER NOT NULL DEFAULT 0,
+            user_id         INTEGER NOT NULL,
+            kinds           TEXT NOT NULL,
+            subscribed_at   TEXT NOT NULL,
+            dm_closed       INTEGER NOT NULL DEFAULT 0,
+            notice_pending  INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (guild_id, user_id)
+        );
+        INSERT INTO dm_subscriptions_9 (user_id, kinds, subscribed_at, dm_closed, notice_pending)
+            SELECT user_id, kinds, subscribed_at, dm_closed, notice_pending FROM dm_subscriptions;
+        DROP TABLE dm_subscriptions;
+        ALTER TABLE dm_subscriptions_9 RENAME TO dm_subscriptions;
+
+        CREATE TABLE course_secrets_9 (
+            guild_id    INTEGER NOT NULL DEFAULT 0,
+            name        TEXT NOT NULL,
+            value       TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            PRIMARY KEY (guild_id, name)
+        );
+        INSERT INTO course_secrets_9 (name, value, created_at) SELECT name, value, created_at FROM course_secrets;
+        DROP TABLE course_secrets;
+        ALTER TABLE course_secrets_9 RENAME TO course_secrets;
+        CREATE UNIQUE INDEX course_secrets_by_value ON course_secrets (name, value);
+
+        CREATE TABLE scheduled_events_9 (
+            guild_id     INTEGER NOT NULL DEFAULT 0,
+            key          TEXT NOT NULL,
+            event_id     INTEGER,
+            state        TEXT NOT NULL
+                         CHECK (state IN ('creating', 'live', 'cancelled', 'removed', 'deleted_by_admin')),
+            fingerprint  TEXT,
+            updated_at   TEXT NOT NULL,
+            PRIMARY KEY (guild_id, key)
+        );
+        INSERT INTO scheduled_events_9 (key, event_id, state, fingerprint, updated_at)
+            SELECT key, event_id, state, fingerprint, updated_at FROM scheduled_events;
+        DROP TABLE scheduled_events;
+        ALTER TABLE scheduled_events_9 RENAME TO scheduled_events;
+        """,
+        postgres="""
+        ALTER TABLE course_changes ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX course_changes_by_guild ON course_changes (guild_id, id);
+        ALTER TABLE course_uploads ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX course_uploads_by_guild ON course_uploads (guild_id, id);
+        ALTER TABLE reminder_ledger ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE reminder_ledger DROP CONSTRAINT reminder_ledger_pkey, ADD PRIMARY KEY (guild_id, key);
+        ALTER TABLE critiques ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE critiques DROP CONSTRAINT critiques_pkey, ADD PRIMARY KEY (guild_id, user_id, class_number);
+        ALTER TABLE dm_subscriptions ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE dm_subscriptions DROP CONSTRAINT dm_subscriptions_pkey, ADD PRIMARY KEY (guild_id, user_id);
+        ALTER TABLE course_secrets ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE course_secrets DROP CONSTRAINT course_secrets_pkey, ADD PRIMARY KEY (guild_id, name);
+        CREATE UNIQUE INDEX course_secrets_by_value ON course_secrets (name, value);
+        ALTER TABLE scheduled_events ADD COLUMN guild_id BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE scheduled_events DROP CONSTRAINT scheduled_events_pkey, ADD PRIMARY KEY (guild_id, key);
+        """),
 )
 MIGRATIONS: tuple[str, ...] = tuple(step.sql for step in STEPS)  # SQLite's, as applied since schema 1
 POSTGRES_MIGRATIONS: tuple[str, ...] = tuple(step.postgres or step.sql for step in STEPS)

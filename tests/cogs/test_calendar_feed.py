@@ -43,7 +43,7 @@ LINK = re.compile(re.escape(PUBLIC) + r"/calendar/([A-Za-z0-9_-]{43})\.ics")
 
 
 def feed_settings(fake, tmp_path: Path, **overrides):
-    """Port 0: the feed binds a free port (bot.feed.server.port); reminders off, as in the other cog tests."""
+    """Port 0: the feed binds a free port (bot.feed_server.port); reminders off, as in the other cog tests."""
     values = {"reminder_channel_id": None, "feed_port": 0, "public_url": PUBLIC, **overrides}
     return settings_for(fake, tmp_path, **values)
 
@@ -70,7 +70,7 @@ async def token_of(bot: CourseBot) -> str:
 def local(bot: CourseBot, token: str) -> str:
     """The feed as the proxy reaches it."""
     assert bot.feed is not None
-    return f"http://127.0.0.1:{bot.feed.server.port}/calendar/{token}.ics"
+    return f"http://127.0.0.1:{bot.feed_server.port}/calendar/{token}.ics"
 
 
 async def fetch(http: aiohttp.ClientSession, url: str, etag: str | None = None) -> tuple[int, bytes, str | None]:

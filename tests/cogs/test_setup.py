@@ -50,7 +50,7 @@ def text_of(answer):
 
 
 async def stored(bot):
-    return await bot.store.server_settings(bot.config.course_guild or bot.settings.guild_id)
+    return await bot.store.server_settings(bot.config.guild_id)
 
 
 @pytest.fixture
@@ -154,28 +154,38 @@ async def test_a_new_reminder_channel_gets_the_reminders_at_once(fake, tmp_path,
         assert fake.messages(REMINDERS) == []
 
 
-async def test_without_guild_id_the_first_server_set_up_is_the_courses(fake, tmp_path, clock):
+async def test_without_guild_id_a_server_sets_itself_up_and_uploads_its_own_course(fake, tmp_path, clock):
+    """SPEC "Many courses, one bot": without guild_id schedule.yaml is no server's course. A new server gets the
+    one-line answer until its admin runs /setup and uploads a course; then it has its course, after a restart too."""
+    from tests.cogs.test_upload import FIRST, click, upload
+
     settings = dataclasses.replace(blank(fake, tmp_path), guild_id=None)
+    no_course = "This server has no course yet: an instructor can set it up with /setup and /course upload."
     async with running_bot(fake, settings, clock) as bot:
-        assert bot.config.course_guild is None
-        _, text = await setup(fake, {"announce_channel": ANNOUNCEMENTS})
-        assert "Saved: Announcement channel." in text
-        assert bot.config.course_guild == fake.guild_id
-        # That server's admins may now change the course (commands are global).
-        interaction = await fake.send_interaction(name="course", subcommand="undo", **ADMIN)
-        assert "There is no change to undo" in text_of(await final_answer(fake, interaction))
-        _, text = await setup(fake, guild_id=OTHER_SERVER)
-        assert "already runs the course of another server" in text
-        # Students of another server see nothing of this course (SPEC: "Many courses, one bot").
+        assert len(bot.courses) == 0
         for name in ("deadlines", "readings", "calendar"):
+            answer = await final_answer(fake, await fake.send_interaction(name=name, user=STUDENT))
+            assert answer["content"] == no_course and answer["flags"] & EPHEMERAL
+        for sub in ("undo", "download", "changes"):
+            interaction = await fake.send_interaction(name="course", subcommand=sub, **ADMIN)
+            assert text_of(await final_answer(fake, interaction)) == no_course
+        _, text = await setup(fake, {"announce_channel": ANNOUNCEMENTS, "instructor_role": INSTRUCTOR_ROLE})
+        assert "Saved: Announcement channel, Instructor role." in text and "Course: none yet" in text
+        preview, _ = await upload(fake, FIRST.encode())
+        assert "New course: Machine Learning at Scale" in text_of(preview)
+        done = await click(fake, preview, "Confirm")
+        assert "is now the course" in text_of(done)
+        answer = await final_answer(fake, await fake.send_interaction(name="deadlines", user=STUDENT))
+        assert answer.get("embeds")
+        # Another server (a forged id the bot is not in) sees nothing of it, and opens no course.
+        for name in ("deadlines", "readings", "setup"):
             other = await fake.send_interaction(name=name, user=STUDENT, guild_id=OTHER_SERVER)
-            answer = await final_answer(fake, other)
-            assert answer["content"] == ("This server has no course yet: an instructor can set it up with /setup "
-                                         "and /course upload.") and answer["flags"] & EPHEMERAL
-        home = await fake.send_interaction(name="deadlines", user=STUDENT)
-        assert (await final_answer(fake, home)).get("embeds")
+            assert (await final_answer(fake, other))["content"] == no_course
+        assert [s.guild_id for s in bot.courses] == [fake.guild_id]
     async with running_bot(fake, settings, clock) as bot:
-        assert bot.config.course_guild == fake.guild_id
+        assert bot.service is not None and bot.service.guild_id == fake.guild_id
+        assert bot.course.name == "Machine Learning at Scale"
+        assert bot.settings.announce_channel_id == ANNOUNCEMENTS
 
 
 async def test_setup_survives_an_unreadable_store(tmp_path):
@@ -191,15 +201,13 @@ async def test_setup_survives_an_unreadable_store(tmp_path):
         await store.close()
 
 
-async def test_without_guild_id_the_server_of_the_configured_role_keeps_the_course(fake, tmp_path, clock):
-    """The operator named the instructor role: another server's admin cannot claim the course with /setup."""
+async def test_without_guild_id_the_configured_ids_are_no_servers(fake, tmp_path, clock):
+    """Without guild_id the config's channels and roles name no server's: each server sets its own with /setup."""
     settings = dataclasses.replace(blank(fake, tmp_path), guild_id=None, instructor_role_id=INSTRUCTOR_ROLE)
     async with running_bot(fake, settings, clock) as bot:
-        _, text = await setup(fake, {"scheduled_events": False}, guild_id=OTHER_SERVER)
-        assert "name channels or roles of another server" in text and "Nothing was stored." in text
-        assert bot.config.course_guild is None and await bot.store.servers_with_settings() == []
-        _, text = await setup(fake, {"announce_channel": ANNOUNCEMENTS})
-        assert "Saved: Announcement channel." in text and bot.config.course_guild == fake.guild_id
+        _, text = await setup(fake, {"scheduled_events": False})
+        assert "Instructor role: not set" in text and "Course: none yet" in text
+        assert await bot.store.servers_with_settings() == [fake.guild_id]
 
 
 async def test_leaving_the_courses_server_pauses_reminders_and_rejoining_resumes_them(fake, tmp_path, clock):

@@ -24,7 +24,7 @@ from bot.commands import STUDENT_COMMANDS, student_commands
 from bot.render.words import NO_CRITIQUES
 from tests.conftest import DA_SCHEDULE, DS_SCHEDULE
 from tests.fake_discord import FakeDiscord
-from tests.harness import STUDENT, final_answer, running_bot, settings_for
+from tests.harness import STUDENT, final_answer, running_bot, seed_server, settings_for
 from tests.harness import TestClock as ManualClock  # (a name pytest does not try to collect)
 
 pytestmark = pytest.mark.asyncio
@@ -93,6 +93,8 @@ def ds_clock() -> ManualClock:
 async def _ds_bot(fake: FakeDiscord, tmp_path: Path, clock: ManualClock, **overrides: Any) -> AsyncIterator[CourseBot]:
     # Reminders are off: the scheduler runs on the wall clock, these tests on a ManualClock.
     settings = settings_for(fake, tmp_path, schedule=str(DS_SCHEDULE), reminder_channel_id=None, **overrides)
+    if settings.guild_id is None:  # no configured server: the course is the one uploaded in the fake's
+        await seed_server(settings, fake.guild_id, DS_SCHEDULE, {})
     async with running_bot(fake, settings, clock) as running:
         yield running
 

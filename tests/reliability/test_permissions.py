@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import CourseBot
+from bot.cogs.common import NO_COURSE_IN_DM
 from tests import harness
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.interactions import AUTOCOMPLETE
@@ -92,6 +93,8 @@ async def _course(tmp_path_factory: pytest.TempPathFactory, schedule_copy: Path,
     try:
         settings = settings_for(fake, tmp_path_factory.mktemp("db"), reminder_channel_id=None,
                                 schedule=str(schedule_copy), guild_id=fake.guild_id if guild_sync else None)
+        if not guild_sync:  # no guild_id: the server's course is the one uploaded there, its roles set with /setup
+            await harness.seed_server(settings, fake.guild_id, schedule_copy)
         async with running_bot(fake, settings, harness.TestClock(at(2024, 9, 17, 9, 0))) as bot:
             interaction = await fake.send_interaction(name="course", subcommand="officehours",
                                                       options={"text": "Thursday 2-3pm this week"}, **TEACHER)
@@ -137,9 +140,10 @@ async def attempt(running: Running, name: str, sub: str | None, options: dict[st
     data = callback.json.get("data") or {}
     assert callback.status == 200 and callback.json["type"] == 4, callback.json
     assert data["flags"] & EPHEMERAL
-    home = bot.config.course_guild
-    other_guild = home is not None and caller.get("guild_id", ...) not in (..., None, home)
-    if other_guild:
+    guild = caller.get("guild_id", fake.guild_id)
+    if guild is None and bot.file_settings.guild_id is None:  # a DM, and no configured server whose course it is
+        assert data["content"] == NO_COURSE_IN_DM
+    elif guild not in (None, fake.guild_id):
         assert data["content"].startswith(ELSEWHERE)
     else:
         assert REFUSAL in data["content"] and "Nothing was changed" in data["content"]
