@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,8 +18,8 @@ from bot.core.changes import Change, OfficeHoursNote
 from bot.course_state import CourseState
 from bot.settings import Settings
 from bot.store import Store
-from tests.conftest import DS_SCHEDULE, SCHEDULE
 from bot.web import CalendarFeed, feed_url, webcal_url
+from tests.conftest import DS_SCHEDULE, SCHEDULE
 
 TOKEN = "k3Y_-" + "a" * 38  # the shape of secrets.token_urlsafe(32): 43 characters of [A-Za-z0-9_-]
 OTHER = "Z" * 43

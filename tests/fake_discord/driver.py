@@ -35,9 +35,11 @@ class BotDriver:
     gateway: Gateway
     interactions: dict[int, InteractionRecord]
 
-    async def dispatch(self, event: str, data: Any) -> int:
-        """Sends any gateway DISPATCH event to the bot; returns its sequence number."""
-        return await self.gateway.dispatch(event, data)
+    async def dispatch(self, event: str, data: Any, *, guild_id: int | None | EllipsisType = ...) -> int:
+        """Sends any gateway DISPATCH event to the bot, on the shard of its guild (`guild_id`, else read from `data`:
+        its guild_id, or id for GUILD_CREATE/UPDATE/DELETE; none: shard 0). Returns its sequence number (0: no
+        session of the bot covers that shard, so nobody got it)."""
+        return await self.gateway.dispatch(event, data, guild_id=guild_id)
 
     async def send_interaction(
         self,
@@ -60,12 +62,16 @@ class BotDriver:
         """Dispatches INTERACTION_CREATE for a synced command (type 2, or 4 = AUTOCOMPLETE with `focused`).
 
         `subcommand` is "sub", "group sub" or a sequence; `options` maps option names to values (typed
-        by the synced definition) or is a raw option list. guild_id=None sends it from the user's DMs.
+        by the synced definition) or is a raw option list. guild_id=None sends it from the user's DMs (shard 0).
+        From another guild of the fake (add_guild), the user becomes a member of that guild with `roles`, the
+        channel defaults to its first text channel and permissions are that guild's; from a guild id the fake does
+        not model, the default guild's members and channels stand in. It goes to the session of the guild's shard
+        (`record.shard_id`; None if the bot has no session on that shard, which then never sees it).
         `command_guild_id` looks the command up in another scope than the one it is sent from (Discord never
         does that): e.g. the fake guild's command sent with another guild_id, to check that the bot refuses it.
         """
         guild = self.world.guild_id if guild_id is ... else guild_id
-        user_id = self._ensure_user(user, roles, guild is not None)
+        user_id = self._ensure_user(user, roles, guild)
         scope = guild if command_guild_id is ... else command_guild_id
         command = self.world.find_command(name, command_type, scope)
         if command is None:
@@ -81,7 +87,7 @@ class BotDriver:
             options=options,
             subcommand=list(subcommand),
             focused=focused if type == AUTOCOMPLETE else None,
-            guild=guild is not None,
+            guild_id=guild,
             target_id=target_id,
             user_id=user_id,
             channel_id=int(channel["id"]),
@@ -103,31 +109,34 @@ class BotDriver:
         if message is None:
             raise LookupError(f"unknown message {message_id}")
         channel_id = int(message["channel_id"])
-        guild = None if self.world.channels[channel_id]["type"] == 1 else self.world.guild_id
-        user_id = self._ensure_user(user, roles, guild is not None)
+        guild_of_channel = self.world.channels[channel_id].get("guild_id")
+        guild = int(guild_of_channel) if guild_of_channel is not None else None
+        user_id = self._ensure_user(user, roles, guild)
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = list(values)
         channel = self._interaction_channel(user_id, guild, channel_id)
         return await self._send(MESSAGE_COMPONENT, data, user_id, guild, channel, None, "en-US", message=message)
 
-    def _ensure_user(self, user: int | Mapping[str, Any], roles: Sequence[int] | None, in_guild: bool) -> int:
+    def _ensure_user(self, user: int | Mapping[str, Any], roles: Sequence[int] | None, guild_id: int | None) -> int:
         if isinstance(user, Mapping):
             user_id = int(user["id"])
             self.world.add_user(user_id, user.get("username"))
         else:
             user_id = int(user)
             self.world.add_user(user_id)
-        if in_guild:
-            self.world.add_member(user_id, roles)
+        if guild_id is not None:
+            self.world.data_guild(guild_id).add_member(user_id, roles)
         return user_id
 
     def _interaction_channel(self, user_id: int, guild_id: int | None, channel_id: int | None) -> dict[str, Any]:
         """Where the interaction happens: the given channel, the first text channel, or the user's DMs."""
         if guild_id is None:
             return self.world.dm_channel_for(user_id)
-        first_text = next(cid for cid, ch in self.world.channels.items() if ch["type"] == 0)
-        cid = channel_id if channel_id is not None else first_text
+        texts = self.world.data_guild(guild_id).text_channel_ids
+        if channel_id is None and not texts:
+            raise LookupError(f"guild {guild_id} has no text channel: pass channel_id")
+        cid = channel_id if channel_id is not None else texts[0]
         if cid not in self.world.channels:
             raise LookupError(f"unknown channel {cid}")
         return self.world.channels[cid]
@@ -171,7 +180,9 @@ class BotDriver:
             command=command,
         )
         self.interactions[interaction_id] = record
-        await self.gateway.dispatch("INTERACTION_CREATE", copy.deepcopy(payload))
+        session = self.gateway.session_for(guild_id)
+        record.shard_id = session.shard_id if session is not None else None
+        await self.gateway.dispatch("INTERACTION_CREATE", copy.deepcopy(payload), guild_id=guild_id)
         return record
 
     async def send_user_message(
@@ -185,8 +196,9 @@ class BotDriver:
         if channel_id not in self.world.channels:
             raise LookupError(f"unknown channel {channel_id}")
         self.world.add_user(user)
-        if self.world.channels[channel_id]["type"] == 0:
-            self.world.add_member(user)
+        guild = self.world.guild_of_channel(channel_id)
+        if guild is not None:
+            guild.add_member(user)
         body = {"content": content, "embeds": list(embeds)}
         mentioned = [int(m) for m in re.findall(r"<@!?(\d+)>", content)]
         extra = {"mentions": [copy.deepcopy(self.world.users[m]) for m in mentioned if m in self.world.users]}
@@ -213,5 +225,5 @@ class BotDriver:
         return channel
 
     async def _channel_update(self, channel: dict[str, Any]) -> None:
-        if self.gateway.current is not None:  # not connected yet: GUILD_CREATE will carry it
-            await self.gateway.dispatch("CHANNEL_UPDATE", copy.deepcopy(channel))
+        # To the guild's shard while the bot is in the guild (not connected yet: GUILD_CREATE will carry it).
+        await self.gateway.dispatch_guild(int(channel["guild_id"]), "CHANNEL_UPDATE", copy.deepcopy(channel))

@@ -1,9 +1,10 @@
-"""The fake gateway websocket: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME, faults.
+"""The fake gateway websocket: HELLO, IDENTIFY -> READY + GUILD_CREATEs, heartbeats, RESUME, shards, faults.
 
-Frames are compressed the way discord.py asks in its URL query (`compress=zlib-stream`: one zlib
-stream per connection, each frame ending with a Z_SYNC_FLUSH; `zstd-stream` when zstandard is
-available; plain text frames otherwise). Dispatches are numbered per session and kept, so a RESUME
-replays what the bot missed while disconnected, as Discord does.
+Several sessions may be live at once, one per shard (IDENTIFY's `shard: [shard_id, shard_count]`,
+[0, 1] without it): each gets READY listing the guilds of its shard the bot is in, then one
+GUILD_CREATE per guild, and afterwards only the events of those guilds (DMs go to shard 0), as
+Discord routes them: guild `(guild_id >> 22) % shard_count`. Dispatches are numbered per session and
+kept, so a RESUME replays what the bot missed while disconnected, as Discord does.
 """
 
 from __future__ import annotations
@@ -13,120 +14,54 @@ import copy
 import json
 import time
 import uuid
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
 from . import models
+from .gateway_wire import (
+    CLOSE_ALREADY_AUTHENTICATED,
+    CLOSE_AUTHENTICATION_FAILED,
+    CLOSE_DECODE_ERROR,
+    CLOSE_DISALLOWED_INTENTS,
+    CLOSE_INVALID_API_VERSION,
+    CLOSE_INVALID_INTENTS,
+    CLOSE_INVALID_SHARD,
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_UNKNOWN_OPCODE,
+    GatewayConnection,
+    GatewayFrame,
+    GatewaySession,
+    compressor_for,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-# Gateway close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
-CLOSE_UNKNOWN_OPCODE = 4001
-CLOSE_DECODE_ERROR = 4002
-CLOSE_NOT_AUTHENTICATED = 4003
-CLOSE_AUTHENTICATION_FAILED = 4004
-CLOSE_ALREADY_AUTHENTICATED = 4005
-CLOSE_INVALID_SHARD = 4010
-CLOSE_INVALID_API_VERSION = 4012
-CLOSE_INVALID_INTENTS = 4013
-CLOSE_DISALLOWED_INTENTS = 4014
+__all__ = ["Gateway", "GatewayConnection", "GatewayFrame", "GatewaySession", "event_guild_id"]
+
+_GUILD_OBJECT_EVENTS = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")
 
 
-@dataclass
-class GatewayFrame:
-    """One gateway payload, as received from the bot or sent to it."""
-
-    op: int
-    d: Any
-    t: str | None
-    s: int | None
-    time: float
-    direction: str  # "recv" (bot -> fake) or "send" (fake -> bot)
-
-
-class _Compressor(Protocol):
-    def compress(self, data: bytes) -> bytes: ...
-
-
-class _ZlibStream:
-    """zlib-stream: a single deflate stream per connection, flushed with Z_SYNC_FLUSH per frame."""
-
-    def __init__(self) -> None:
-        self._obj = zlib.compressobj()
-
-    def compress(self, data: bytes) -> bytes:
-        return self._obj.compress(data) + self._obj.flush(zlib.Z_SYNC_FLUSH)
-
-
-class _ZstdStream:
-    """zstd-stream: one zstd stream per connection, a block flushed per frame (only if a zstd module exists)."""
-
-    def __init__(self) -> None:
-        self._compress: Callable[[bytes], bytes]
-        try:
-            import zstandard  # type: ignore[import-not-found,unused-ignore]
-
-            obj = zstandard.ZstdCompressor().compressobj()
-            self._compress = lambda data: obj.compress(data) + obj.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
-        except ImportError:
-            from compression.zstd import ZstdCompressor  # type: ignore[import-not-found,unused-ignore]
-
-            comp = ZstdCompressor()
-            self._compress = lambda data: comp.compress(data, mode=ZstdCompressor.FLUSH_BLOCK)
-
-    def compress(self, data: bytes) -> bytes:
-        return self._compress(data)
-
-
-@dataclass
-class GatewaySession:
-    """A gateway session: survives its connection so it can be resumed."""
-
-    session_id: str
-    intents: int
-    identify: dict[str, Any]
-    seq: int = 0
-    events: list[dict[str, Any]] = field(default_factory=list)
-    connection: GatewayConnection | None = None
-
-
-class GatewayConnection:
-    """One websocket connection; serialises sends so compressed frames stay in order."""
-
-    def __init__(self, ws: web.WebSocketResponse, compressor: _Compressor | None, gateway: Gateway) -> None:
-        self.ws = ws
-        self.compressor = compressor
-        self.session: GatewaySession | None = None
-        self._gateway = gateway
-        self._lock = asyncio.Lock()
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        text = json.dumps(payload, separators=(",", ":"))
-        async with self._lock:
-            if self.ws.closed:
-                raise ConnectionResetError("gateway connection closed")
-            if self.compressor is None:
-                await self.ws.send_str(text)
-            else:
-                await self.ws.send_bytes(self.compressor.compress(text.encode()))
-        self._gateway.record(payload, "send")
-
-    async def close(self, code: int, message: str = "") -> None:
-        await self.ws.close(code=code, message=message.encode())
+def event_guild_id(event: str, data: Any) -> int | None:
+    """The guild a dispatch is about (its `guild_id`, or `id` for GUILD_CREATE/UPDATE/DELETE); None for DMs."""
+    if not isinstance(data, dict):
+        return None
+    value = data.get("id") if event in _GUILD_OBJECT_EVENTS else data.get("guild_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 class Gateway:
-    """Serves /gateway for one bot user."""
+    """Serves /gateway for one bot user: its sessions, and which one is current for each shard."""
 
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
-        self.sessions: dict[str, GatewaySession] = {}
-        self.current: GatewaySession | None = None
+        self.sessions: dict[str, GatewaySession] = {}  # every resumable session
+        self.shards: dict[int, GatewaySession] = {}  # shard id -> its current session (identified or resumed last)
         self.connections: set[GatewayConnection] = set()
         self.frames: list[GatewayFrame] = []
         self.connect_queries: list[dict[str, str]] = []  # the URL query of each connection attempt
@@ -135,7 +70,26 @@ class Gateway:
         self.released.set()
         self.held = 0  # connections waiting on the hold right now
 
-    def record(self, payload: dict[str, Any], direction: str) -> None:
+    @property
+    def current(self) -> GatewaySession | None:
+        """Shard 0's current session (a bot without sharding has only that one), else the lowest shard's."""
+        if not self.shards:
+            return None
+        return self.shards.get(0) or self.shards[min(self.shards)]
+
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The current session Discord sends this guild's events to (DMs: shard 0's); None if no shard covers it."""
+        return next((s for s in self.shards.values() if s.owns(guild_id)), None)
+
+    def is_ready(self, shard_id: int | None = None) -> bool:
+        """Shard `shard_id`'s session is connected and was sent READY or RESUMED; None: every current session is."""
+        if shard_id is not None:
+            session = self.shards.get(shard_id)
+            return session is not None and session.ready
+        return bool(self.shards) and all(s.ready for s in self.shards.values())
+
+    def record(self, payload: dict[str, Any], direction: str, conn: GatewayConnection | None = None) -> None:
+        session = conn.session if conn is not None else None
         frame = GatewayFrame(
             op=int(payload.get("op", -1)),
             d=payload.get("d"),
@@ -143,6 +97,7 @@ class Gateway:
             s=payload.get("s"),
             time=time.monotonic(),
             direction=direction,
+            shard_id=session.shard_id if session is not None else None,
         )
         self.frames.append(frame)
         self.fake._notify()
@@ -152,22 +107,14 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.connect_queries.append(dict(request.query))
         version = request.query.get("v", "10")
-        encoding = request.query.get("encoding", "json")
-        compress = request.query.get("compress")
-        if encoding != "json":
+        if request.query.get("encoding", "json") != "json":
             return web.json_response({"message": "Only encoding=json is supported by the fake", "code": 0}, status=400)
-        compressor: _Compressor | None
-        if compress is None:
-            compressor = None
-        elif compress == "zlib-stream":
-            compressor = _ZlibStream()
-        elif compress == "zstd-stream":
-            try:
-                compressor = _ZstdStream()
-            except ImportError:
-                return web.json_response({"message": "zstd is not available", "code": 0}, status=400)
-        else:
-            return web.json_response({"message": f"Unknown compression {compress}", "code": 0}, status=400)
+        try:
+            compressor = compressor_for(request.query.get("compress"))
+        except ImportError:
+            return web.json_response({"message": "zstd is not available", "code": 0}, status=400)
+        except ValueError as exc:
+            return web.json_response({"message": str(exc), "code": 0}, status=400)
 
         ws = web.WebSocketResponse(compress=False, max_msg_size=0)
         await ws.prepare(request)
@@ -192,9 +139,11 @@ class Gateway:
             pass
         finally:
             self.connections.discard(conn)
-            if conn.session is not None and conn.session.connection is conn:
-                conn.session.connection = None
-            self.fake._gateway_disconnected()  # only un-readies if the current session lost its link
+            session = conn.session
+            if session is not None and session.connection is conn:
+                session.connection = None
+                session.ready = False
+            self.fake._notify()
         return ws
 
     async def _hold(self) -> None:
@@ -213,7 +162,7 @@ class Gateway:
         except (ValueError, KeyError, TypeError):
             await conn.close(CLOSE_DECODE_ERROR, "Error while decoding payload.")
             return
-        self.record(payload, "recv")
+        self.record(payload, "recv", conn)
         data = payload.get("d")
         if op == 1:
             if self.ack_heartbeats:
@@ -247,22 +196,35 @@ class Gateway:
             await conn.close(CLOSE_DISALLOWED_INTENTS, "Disallowed intent(s).")
             return
         shard = data.get("shard")
-        if shard is not None and not (isinstance(shard, list) and len(shard) == 2 and 0 <= shard[0] < shard[1]):
+        if shard is not None and not (
+            isinstance(shard, list) and len(shard) == 2 and all(isinstance(n, int) for n in shard)
+            and 0 <= shard[0] < shard[1]
+        ):
             await conn.close(CLOSE_INVALID_SHARD, "Invalid shard.")
             return
-        session = GatewaySession(session_id=uuid.uuid4().hex, intents=intents, identify=dict(data))
+        shard_id, shard_count = shard if shard is not None else (0, 1)
+        session = GatewaySession(
+            session_id=uuid.uuid4().hex,
+            intents=intents,
+            identify=dict(data),
+            shard_id=shard_id,
+            shard_count=shard_count,
+        )
         self.sessions[session.session_id] = session
-        self.current = session
+        for other in [s for s, current in self.shards.items() if current.shard_count != shard_count]:
+            del self.shards[other]  # the bot resharded: the old layout's sessions get nothing more
+        self.shards[shard_id] = session
         conn.session = session
         session.connection = conn
         world = fake.world
+        guilds = [g for g in world.bot_guilds() if session.owns(g.guild_id)]
         bot_user = dict(world.users[world.bot_user_id])
         bot_user.update({"verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"})
         ready: dict[str, Any] = {
             "v": 10,
             "user": bot_user,
             "user_settings": {},
-            "guilds": [{"id": str(world.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(g.guild_id), "unavailable": True} for g in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": fake.gateway_url,
@@ -277,8 +239,10 @@ class Gateway:
         if shard is not None:
             ready["shard"] = shard
         await self.dispatch_to(session, "READY", ready)
-        await self.dispatch_to(session, "GUILD_CREATE", world.guild_create_payload())
-        fake._gateway_ready()
+        for guild in guilds:
+            await self.dispatch_to(session, "GUILD_CREATE", guild.guild_create_payload())
+        session.ready = session.connection is conn
+        fake._notify()
 
     async def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
         if data.get("token") != self.fake.token:
@@ -294,53 +258,23 @@ class Gateway:
             await old.close(4000, "Session resumed elsewhere.")
         conn.session = session
         session.connection = conn
-        self.current = session
+        self.shards[session.shard_id] = session
         since = data.get("seq") or 0
         for event in [e for e in session.events if e["s"] > since]:
             await conn.send(event)
         await self.dispatch_to(session, "RESUMED", {"_trace": ['["fake-discord-gateway"]']})
-        self.fake._gateway_ready()
+        session.ready = session.connection is conn
+        self.fake._notify()
 
     async def _request_members(self, session: GatewaySession, data: dict[str, Any]) -> None:
-        world = self.fake.world
+        """GUILD_MEMBERS_CHUNK for each requested guild of this session's shard that the bot is in."""
         guild_ids = data.get("guild_id")
-        guild_ids = guild_ids if isinstance(guild_ids, list) else [guild_ids]
-        if str(world.guild_id) not in [str(g) for g in guild_ids]:
-            return
-        query = data.get("query")
-        user_ids = data.get("user_ids")
-        limit = int(data.get("limit") or 0)
-        members = []
-        not_found = []
-        if user_ids is not None:
-            wanted = user_ids if isinstance(user_ids, list) else [user_ids]
-            for uid in wanted:
-                if int(uid) in world.members:
-                    members.append(world.member_payload(int(uid)))
-                else:
-                    not_found.append(str(uid))
-        else:
-            for uid in world.members:
-                name = world.users[uid]["username"]
-                if query and not name.lower().startswith(str(query).lower()):
-                    continue
-                members.append(world.member_payload(uid))
-        if limit:
-            members = members[:limit]
-        chunk: dict[str, Any] = {
-            "guild_id": str(world.guild_id),
-            "members": members,
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "not_found": not_found,
-        }
-        if data.get("nonce") is not None:
-            chunk["nonce"] = data["nonce"]
-        if data.get("presences"):
-            chunk["presences"] = []
-        await self.dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)
+        for raw_id in guild_ids if isinstance(guild_ids, list) else [guild_ids]:
+            guild = self.fake.world.guilds.get(int(str(raw_id))) if str(raw_id).isdigit() else None
+            if guild is not None and guild.has_bot and session.owns(guild.guild_id):
+                await self.dispatch_to(session, "GUILD_MEMBERS_CHUNK", guild.members_chunk(data))
 
-    # --- dispatching & faults ------------------------------------------------------------------
+    # --- dispatching ---------------------------------------------------------------------------
 
     async def dispatch_to(self, session: GatewaySession, event: str, data: Any) -> int:
         """Numbers and stores the event; sends it now if connected, else it is replayed on RESUME."""
@@ -355,16 +289,34 @@ class Gateway:
                 pass  # dropped mid-send: it stays in session.events for a RESUME
         return session.seq
 
+    async def dispatch(self, event: str, data: Any, *, guild_id: int | None | EllipsisType = ...) -> int:
+        """To the session of the event's guild's shard (guild_id=... reads it from `data`; None: shard 0, as
+        for DMs). Returns the sequence number, or 0 if no session of the bot covers that shard."""
+        if not self.shards:
+            raise RuntimeError("no gateway session: the bot has not identified yet")
+        session = self.session_for(event_guild_id(event, data) if guild_id is ... else guild_id)
+        return await self.dispatch_to(session, event, data) if session is not None else 0
+
+    async def dispatch_guild(self, guild_id: int, event: str, data: Any, *, intent: int = 0) -> int:
+        """A guild's own event (CHANNEL_UPDATE, GUILD_ROLE_UPDATE, ...): only while the bot is in that guild, to its
+        shard's session, and (with `intent`) only if that session identified with the intent. 0 if not sent."""
+        session = self.session_for(guild_id) if self.fake.world.bot_in(guild_id) else None
+        if session is None or (intent and not session.intents & intent):
+            return 0
+        return await self.dispatch_to(session, event, data)
+
     async def emit_message(self, event: str, message: dict[str, Any]) -> None:
         """MESSAGE_CREATE/UPDATE/DELETE for a stored message, filtered by intents as Discord does:
         GUILD_MESSAGES / DIRECT_MESSAGES to get it at all, MESSAGE_CONTENT to read others' guild messages."""
-        session = self.current
-        if session is None or int(message.get("flags") or 0) & models.MESSAGE_FLAG_EPHEMERAL:
+        if int(message.get("flags") or 0) & models.MESSAGE_FLAG_EPHEMERAL:
             return
         world = self.fake.world
-        is_guild = world.channels.get(int(message["channel_id"]), {}).get("type") == 0
-        needed = models.INTENT_GUILD_MESSAGES if is_guild else models.INTENT_DIRECT_MESSAGES
-        if not session.intents & needed:
+        guild = world.guild_of_channel(int(message["channel_id"]))
+        if guild is not None and not guild.has_bot:
+            return
+        session = self.session_for(guild.guild_id if guild is not None else None)
+        needed = models.INTENT_GUILD_MESSAGES if guild is not None else models.INTENT_DIRECT_MESSAGES
+        if session is None or not session.intents & needed:
             return
         if event == "MESSAGE_DELETE":
             data: dict[str, Any] = {"id": message["id"], "channel_id": message["channel_id"]}
@@ -372,46 +324,54 @@ class Gateway:
             data = copy.deepcopy(message)
             author_id = int(message["author"]["id"])
             mentioned = any(int(u["id"]) == world.bot_user_id for u in message.get("mentions", []))
-            can_read = session.intents & models.INTENT_MESSAGE_CONTENT or not is_guild or mentioned
+            can_read = session.intents & models.INTENT_MESSAGE_CONTENT or guild is None or mentioned
             if author_id != world.bot_user_id and not can_read:
                 data.update({"content": "", "embeds": [], "attachments": [], "components": []})
-            if is_guild and author_id in world.members:
-                member = world.member_payload(author_id)
+            if guild is not None and author_id in guild.members:
+                member = guild.member_payload(author_id)
                 member.pop("user")
                 data["member"] = member
-        if is_guild:
-            data["guild_id"] = str(world.guild_id)
+        if guild is not None:
+            data["guild_id"] = str(guild.guild_id)
         await self.dispatch_to(session, event, data)
 
-    async def dispatch(self, event: str, data: Any) -> int:
-        if self.current is None:
-            raise RuntimeError("no gateway session: the bot has not identified yet")
-        return await self.dispatch_to(self.current, event, data)
+    # --- faults --------------------------------------------------------------------------------
 
-    def _live(self) -> GatewayConnection:
-        conn = self.current.connection if self.current else None
-        if conn is None:
-            raise RuntimeError("the bot is not connected to the gateway")
-        return conn
+    def _session(self, shard_id: int | None) -> GatewaySession:
+        session = self.current if shard_id is None else self.shards.get(shard_id)
+        if session is None or session.connection is None:
+            which = "" if shard_id is None else f" on shard {shard_id}"
+            raise RuntimeError(f"the bot is not connected to the gateway{which}")
+        return session
 
-    async def drop(self, code: int = 4000, message: str = "") -> None:
-        conn = self._live()
-        if conn.session is not None:
-            conn.session.connection = None  # from now on events are buffered for the RESUME
-        self.fake._gateway_disconnected()
+    async def drop(self, code: int = 4000, message: str = "", shard_id: int | None = None) -> None:
+        session = self._session(shard_id)
+        conn = session.connection
+        assert conn is not None
+        session.connection = None  # from now on events are buffered for the RESUME
+        session.ready = False
+        self.fake._notify()
         await conn.close(code, message)
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        conn = self._live()
-        if not resumable and conn.session is not None:
-            self.sessions.pop(conn.session.session_id, None)
-        self.fake._gateway_going_away()
+    async def invalidate_session(self, resumable: bool = False, shard_id: int | None = None) -> None:
+        session = self._session(shard_id)
+        conn = session.connection
+        assert conn is not None
+        if not resumable:
+            self.sessions.pop(session.session_id, None)
+        session.ready = False
+        self.fake._notify()
         await conn.send({"op": 9, "d": resumable, "s": None, "t": None})
 
-    async def request_reconnect(self) -> None:
-        self.fake._gateway_going_away()
-        await self._live().send({"op": 7, "d": None, "s": None, "t": None})
+    async def request_reconnect(self, shard_id: int | None = None) -> None:
+        session = self._session(shard_id)
+        conn = session.connection
+        assert conn is not None
+        session.ready = False
+        self.fake._notify()
+        await conn.send({"op": 7, "d": None, "s": None, "t": None})
 
     async def close_all(self) -> None:
         for conn in list(self.connections):
             await conn.close(1001, "Fake Discord stopping.")
+

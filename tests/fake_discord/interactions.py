@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import models
 
 if TYPE_CHECKING:
+    from .guild import Guild
     from .records import RecordedRequest
     from .world import World
 
@@ -53,6 +54,7 @@ class InteractionRecord:
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
     expired: bool = False
+    shard_id: int | None = None  # the shard whose session it was dispatched to (None: no session covered it)
 
     @property
     def responded(self) -> bool:
@@ -99,10 +101,10 @@ def _coerce(opt_type: int, value: Any, focused: bool) -> Any:
 
 @dataclass(frozen=True)
 class _Context:
-    """Who invokes the command where: resolved permissions are theirs in that channel."""
+    """Who invokes the command where (guild None: in DMs): resolved permissions are theirs in that channel."""
 
     world: World
-    guild: bool
+    guild: Guild | None
     user_id: int | None
     channel_id: int | None
 
@@ -117,14 +119,15 @@ def _resolve(ctx: _Context, opt_type: int, snowflake: str, resolved: dict[str, d
     sid = int(snowflake)
     if opt_type in (6, 9) and sid in world.users:
         resolved.setdefault("users", {})[snowflake] = dict(world.users[sid])
-        if ctx.guild and sid in world.members:
-            member = world.member_payload(sid)
+        if ctx.guild is not None and sid in ctx.guild.members:
+            member = ctx.guild.member_payload(sid)
             member.pop("user")
             member["permissions"] = str(ctx.permissions_in(sid, ctx.channel_id))
             resolved.setdefault("members", {})[snowflake] = member
         return
-    if opt_type in (8, 9) and sid in world.roles:
-        resolved.setdefault("roles", {})[snowflake] = dict(world.roles[sid])
+    roles = (ctx.guild or world.guild).roles
+    if opt_type in (8, 9) and sid in roles:
+        resolved.setdefault("roles", {})[snowflake] = dict(roles[sid])
         return
     if opt_type == 7 and sid in world.channels:
         channel = copy.deepcopy(world.channels[sid])
@@ -171,7 +174,7 @@ def build_command_data(
     options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     subcommand: Sequence[str],
     focused: str | None,
-    guild: bool,
+    guild_id: int | None,
     target_id: int | None = None,
     user_id: int | None = None,
     channel_id: int | None = None,
@@ -179,9 +182,10 @@ def build_command_data(
     """`data` of an APPLICATION_COMMAND/AUTOCOMPLETE interaction for a synced command.
 
     `user_id` / `channel_id` (the invoker and where) give resolved members/channels their permissions
-    and uploaded files their channel; without them resolved permissions are ALL_PERMISSIONS.
+    and uploaded files their channel; without them resolved permissions are ALL_PERMISSIONS. Members and roles
+    are resolved in guild `guild_id` (None: DMs; a guild the fake does not model: the default guild).
     """
-    ctx = _Context(world, guild, user_id, channel_id)
+    ctx = _Context(world, world.data_guild(guild_id) if guild_id is not None else None, user_id, channel_id)
     data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": command["type"]}
     if "guild_id" in command:
         data["guild_id"] = command["guild_id"]
@@ -276,7 +280,7 @@ def build_interaction(
     }
     if guild_id is not None:
         channel_id = int(channel["id"])
-        member = world.member_payload(user_id)
+        member = world.data_guild(guild_id).member_payload(user_id)
         member["permissions"] = str(world.permissions_in(user_id, channel_id) if permissions is None else permissions)
         payload.update(
             {

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import models
 
 if TYPE_CHECKING:
-    from .world import Member
+    from .guild import Member
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions), copied so tests need no reference files.
 VIEW_CHANNEL = 1 << 10

@@ -21,7 +21,6 @@ from .rest_common import (
     RESTRICTED,
     UNKNOWN_CHANNEL,
     UNKNOWN_COMMAND,
-    UNKNOWN_GUILD,
     UNKNOWN_MESSAGE,
     UNKNOWN_USER,
     Reply,
@@ -31,6 +30,7 @@ from .rest_common import (
     refuse_new_message,
 )
 from .rest_events import EventRoutes
+from .rest_guilds import GuildRoutes
 from .rest_interactions import InteractionRoutes
 from .validation import FormErrors, is_empty_message, validate_commands
 
@@ -50,7 +50,7 @@ class Route:
     auth: bool
 
 
-class RestApi(InteractionRoutes, EventRoutes):
+class RestApi(InteractionRoutes, EventRoutes, GuildRoutes):
     """The route table and handlers; all state lives in `fake.world`."""
 
     def __init__(self, fake: FakeDiscord) -> None:
@@ -81,11 +81,7 @@ class RestApi(InteractionRoutes, EventRoutes):
         r("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message)
         r("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message)
         r("POST", "/channels/{channel_id}/typing", self.typing)
-        r("GET", "/guilds/{guild_id}", self.get_guild)
-        r("GET", "/guilds/{guild_id}/channels", self.get_guild_channels)
-        r("GET", "/guilds/{guild_id}/roles", self.get_guild_roles)
-        r("GET", "/guilds/{guild_id}/members", self.get_guild_members)
-        r("GET", "/guilds/{guild_id}/members/{user_id}", self.get_guild_member)
+        self.add_guild_routes(r)
         self.add_event_routes(r)
 
     def _add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
@@ -107,7 +103,7 @@ class RestApi(InteractionRoutes, EventRoutes):
 
     async def get_gateway_bot(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
         limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
-        return 200, {"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit}
+        return 200, {"url": self.fake.gateway_url, "shards": self.fake.shards, "session_start_limit": limit}
 
     async def get_me(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
         user = dict(self.world.users[self.world.bot_user_id])
@@ -144,7 +140,7 @@ class RestApi(InteractionRoutes, EventRoutes):
             "redirect_uris": [],
             "interactions_endpoint_url": None,
             "tags": [],
-            "approximate_guild_count": 1,
+            "approximate_guild_count": len(world.bot_guilds()),
             "bot": dict(world.users[world.bot_user_id]),
             "integration_types_config": {"0": {}},
         }
@@ -157,7 +153,7 @@ class RestApi(InteractionRoutes, EventRoutes):
         if "guild_id" not in p:
             return None, None
         guild_id = _int(p["guild_id"])
-        return guild_id, (None if guild_id == self.world.guild_id else MISSING_ACCESS)
+        return guild_id, (None if self.world.bot_in(guild_id) else MISSING_ACCESS)
 
     async def get_commands(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
         scope, err = self._scope(p)
@@ -195,8 +191,8 @@ class RestApi(InteractionRoutes, EventRoutes):
     # --- channels & messages -------------------------------------------------------------------
 
     def _channel(self, p: dict[str, str], needed: int = 0) -> tuple[int, Reply | None]:
-        """The channel id, or Discord's error: unknown, restricted by the test, or the bot lacks View Channel
-        (403 50001) or one of the `needed` permission bits (403 50013) there after overwrites."""
+        """The channel id, or Discord's error: unknown, restricted by the test, in a guild the bot is not in or where
+        it lacks View Channel (403 50001), or one of the `needed` permission bits (403 50013) there after overwrites."""
         channel_id = _int(p["channel_id"])
         channel = self.world.channels.get(channel_id)
         if channel is None:
@@ -205,6 +201,8 @@ class RestApi(InteractionRoutes, EventRoutes):
         if code:
             return channel_id, RESTRICTED[code]
         if channel["type"] != 1:
+            if not self.world.bot_in(_int(channel.get("guild_id"))):
+                return channel_id, MISSING_ACCESS
             granted = self.world.permissions_in(self.world.bot_user_id, channel_id)
             if not granted & perms.VIEW_CHANNEL:
                 return channel_id, MISSING_ACCESS
@@ -304,33 +302,3 @@ class RestApi(InteractionRoutes, EventRoutes):
     async def typing(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
         _, err = self._channel(p)
         return err or (204, None)
-
-    # --- guild ---------------------------------------------------------------------------------
-
-    def _guild(self, p: dict[str, str]) -> Reply | None:
-        return None if _int(p["guild_id"]) == self.world.guild_id else UNKNOWN_GUILD
-
-    async def get_guild(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        return self._guild(p) or (200, self.world.guild_payload())
-
-    async def get_guild_channels(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        channels = [copy.deepcopy(c) for c in self.world.channels.values() if c["type"] != 1]
-        return self._guild(p) or (200, channels)
-
-    async def get_guild_roles(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        return self._guild(p) or (200, [copy.deepcopy(r) for r in self.world.roles.values()])
-
-    async def get_guild_members(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        limit = int(req.query.get("limit", "1"))
-        after = int(req.query.get("after", "0"))
-        ids = sorted(uid for uid in self.world.members if uid > after)[:limit]
-        return self._guild(p) or (200, [self.world.member_payload(uid) for uid in ids])
-
-    async def get_guild_member(self, req: RecordedRequest, p: dict[str, str]) -> Reply:
-        err = self._guild(p)
-        if err:
-            return err
-        user_id = _int(p["user_id"])
-        if user_id not in self.world.members:
-            return error(404, 10007, "Unknown Member")
-        return 200, self.world.member_payload(user_id)

@@ -11,6 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from . import models
+from .guild import Guild
 from .validation import FormErrors, is_empty_message, validate_message
 
 if TYPE_CHECKING:
@@ -77,6 +78,14 @@ class RestBase:
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
         self.world = fake.world
+
+    def _guild(self, p: dict[str, str]) -> Guild | Reply:
+        """The guild of a /guilds/{guild_id} route, or Discord's error: 404 Unknown Guild for an id it does not
+        know, 403 Missing Access for a guild the bot is not (or no longer) in."""
+        guild = self.world.guilds.get(_int(p["guild_id"]))
+        if guild is None:
+            return UNKNOWN_GUILD
+        return guild if guild.has_bot else MISSING_ACCESS
 
     async def _edit_reply(self, message: dict[str, Any], req: RecordedRequest) -> Reply:
         body = body_of(req)

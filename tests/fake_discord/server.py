@@ -21,6 +21,7 @@ from aiohttp import web
 from . import models
 from .driver import BotDriver
 from .gateway import Gateway, GatewayFrame
+from .guild_admin import GuildAdmin
 from .interactions import InteractionRecord
 from .multipart import RecordedFile, parse_body
 from .records import FaultInjection, Injection, RecordedRequest, injected_reply
@@ -35,8 +36,8 @@ _T = TypeVar("_T")
 _API_PATH = re.compile(r"/api/v(?P<version>\d+)(?P<path>/.*)")
 
 
-class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
-    """A fake Discord (one guild, one bot) for end-to-end tests of a discord.py bot."""
+class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection, GuildAdmin):
+    """A fake Discord (one bot; its default guild, and more with add_guild; shards) for end-to-end tests."""
 
     def __init__(
         self,
@@ -58,8 +59,10 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
         allowed_privileged_intents: int = models.PRIVILEGED_INTENTS,
         bot_permissions: int = models.DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = models.DEFAULT_EVERYONE_PERMISSIONS,
+        shards: int = 1,
     ) -> None:
         self.token = token
+        self.shards = shards  # what GET /gateway/bot recommends (AutoShardedClient without shard_count opens as many)
         self.heartbeat_interval = heartbeat_interval
         self.interaction_deadline = interaction_deadline
         self.allowed_privileged_intents = allowed_privileged_intents
@@ -85,7 +88,6 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
         self.rest = RestApi(self)
         self.base_url = ""
         self._changed = asyncio.Event()
-        self._connected = False
         self._runner: web.AppRunner | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -104,7 +106,8 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
 
     @property
     def channel_ids(self) -> list[int]:
-        return [cid for cid, c in self.world.channels.items() if c["type"] == 0]
+        """The default guild's text channels (`guild_channel_ids(guild_id)` for another guild's)."""
+        return self.world.guild.text_channel_ids
 
     @property
     def gateway_url(self) -> str:
@@ -204,9 +207,11 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
 
         return await self._wait(find, timeout, f"gateway op {op} {event or ''}")
 
-    async def wait_until_ready(self, timeout: float = 10) -> None:  # noqa: ASYNC109
-        """Until the bot has identified and was sent READY + GUILD_CREATE (or RESUMED after a drop)."""
-        await self._wait(lambda: self._connected or None, timeout, "the bot to connect to the gateway")
+    async def wait_until_ready(self, timeout: float = 10, *, shard_id: int | None = None) -> None:  # noqa: ASYNC109
+        """Until the bot has identified and was sent READY + GUILD_CREATEs (or RESUMED after a drop): on every shard
+        it has a session for (shard_id=None), or on that shard."""
+        what = "the bot to connect to the gateway" + ("" if shard_id is None else f" on shard {shard_id}")
+        await self._wait(lambda: self.gateway.is_ready(shard_id) or None, timeout, what)
 
     async def wait_for_callback(
         self,
@@ -219,7 +224,8 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
 
     @property
     def session_id(self) -> str | None:
-        """The current gateway session (changes on every IDENTIFY, not on RESUME)."""
+        """The current gateway session of shard 0 (changes on every IDENTIFY, not on RESUME); `gateway.shards` has
+        each shard's."""
         return self.gateway.current.session_id if self.gateway.current else None
 
     @property
@@ -230,21 +236,6 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
     def unknown_requests(self) -> list[RecordedRequest]:
         """Requests to routes the fake does not implement (answered 404): a test should keep this empty."""
         return [r for r in self.requests if r.route is None]
-
-    def _gateway_ready(self) -> None:
-        self._connected = True
-        self._notify()
-
-    def _gateway_going_away(self) -> None:
-        """The bot was told to reconnect: not ready until it has identified or resumed again."""
-        self._connected = False
-        self._notify()
-
-    def _gateway_disconnected(self) -> None:
-        current = self.gateway.current
-        if current is None or current.connection is None:
-            self._connected = False
-        self._notify()
 
     # --- HTTP plumbing -------------------------------------------------------------------------
 
@@ -308,17 +299,18 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
 
     # --- fault injection -----------------------------------------------------------------------
 
-    async def drop_gateway(self, code: int = 4000, reason: str = "") -> None:
-        """Closes the bot's websocket with `code` (4000: discord.py resumes; 4004: it gives up)."""
-        await self.gateway.drop(code, reason)
+    async def drop_gateway(self, code: int = 4000, reason: str = "", *, shard_id: int | None = None) -> None:
+        """Closes the bot's websocket (shard 0's, or `shard_id`'s) with `code` (4000: discord.py resumes; 4004: it
+        gives up)."""
+        await self.gateway.drop(code, reason, shard_id)
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
+    async def invalidate_session(self, resumable: bool = False, *, shard_id: int | None = None) -> None:
         """Sends op 9 INVALID_SESSION; unless resumable, the session is forgotten (RESUME fails)."""
-        await self.gateway.invalidate_session(resumable)
+        await self.gateway.invalidate_session(resumable, shard_id)
 
-    async def request_reconnect(self) -> None:
+    async def request_reconnect(self, *, shard_id: int | None = None) -> None:
         """Sends op 7 RECONNECT; discord.py closes and resumes."""
-        await self.gateway.request_reconnect()
+        await self.gateway.request_reconnect(shard_id)
 
     def hold_gateway(self, held: bool = True) -> None:
         """While held, new gateway connections are accepted but get no HELLO, so a bot that lost its connection
@@ -341,9 +333,6 @@ class FakeDiscord(BotDriver, ResponseViews, EventAdmin, FaultInjection):
 
     def add_user(self, user_id: int, username: str | None = None, *, bot: bool = False) -> dict[str, Any]:
         return copy.deepcopy(self.world.add_user(user_id, username, bot=bot))
-
-    def add_member(self, user_id: int, *, roles: Sequence[int] | None = None, username: str | None = None) -> None:
-        self.world.add_member(user_id, roles, username=username)
 
     def close_dms(self, user_id: int, closed: bool = True) -> None:
         """With closed DMs, POSTing to the user's DM channel gets 403 code 50007, as on Discord."""

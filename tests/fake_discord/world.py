@@ -1,21 +1,25 @@
-"""The fake's data: one guild with roles, text channels and members, DM channels, messages, commands.
+"""The fake's data: its guilds (guild.py), users, DM channels, messages, files and application commands.
 
 Kept separate from the HTTP and gateway plumbing so REST handlers, the gateway and the test-facing
 API all read and change the same state the same way (e.g. a nonce is deduplicated whichever path
-created the message).
+created the message). The first guild is the default one: `guild_id`, `members`, `roles`, ... and
+the methods without a `guild_id` are about it, as when the fake modelled a single guild.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import models
-from .event_store import ScheduledEventStore
+from .guild import Guild, Member
 from .models import SnowflakeGenerator
-from .permissions import ChannelPermissions
+from .validation import FormErrors
+
+__all__ = ["Guild", "Member", "StoredFile", "World"]
 
 
 @dataclass
@@ -42,16 +46,7 @@ class StoredFile:
         return data
 
 
-@dataclass
-class Member:
-    """A guild member: the user id and the role ids it holds (@everyone implied)."""
-
-    user_id: int
-    roles: list[int] = field(default_factory=list)
-    joined_at: str = field(default_factory=models.iso_now)
-
-
-class World(ChannelPermissions, ScheduledEventStore):
+class World:
     """All state of the fake Discord; every id is an int here and a string on the wire."""
 
     def __init__(
@@ -71,13 +66,9 @@ class World(ChannelPermissions, ScheduledEventStore):
         self.snowflake = SnowflakeGenerator()
         self.application_id = application_id
         self.bot_user_id = bot_user_id
-        self.guild_id = guild_id
-        self.guild_name = guild_name
-        self.owner_id = owner_id
         self.users: dict[int, dict[str, Any]] = {}
-        self.members: dict[int, Member] = {}
-        self.roles: dict[int, dict[str, Any]] = {}
-        self.channels: dict[int, dict[str, Any]] = {}
+        self.guilds: dict[int, Guild] = {}  # every guild the fake knows, the bot in it or not (Guild.has_bot)
+        self.channels: dict[int, dict[str, Any]] = {}  # every channel: those of all guilds, and DM channels
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self.closed_dms: set[int] = set()
         self.restricted_channels: dict[int, int] = {}  # channel id -> error code (50001/50013)
@@ -87,57 +78,171 @@ class World(ChannelPermissions, ScheduledEventStore):
         self.base_url = ""  # set by FakeDiscord.start(); attachment URLs point back at the fake
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self._command_ids: dict[tuple[int | None, int, str], tuple[int, int, dict[str, Any]]] = {}
-        self.scheduled_events: dict[int, dict[str, Any]] = {}
-        self.now = None  # a test may set an aware datetime: "now" for scheduled events (else the wall clock)
-
-        self.add_role(guild_id, "@everyone", permissions=everyone_permissions, position=0)
-        self.bot_role_id = self.snowflake()
-        self.add_role(self.bot_role_id, bot_username, permissions=bot_permissions, position=1, managed=True)
-        for position, role in enumerate(roles, start=2):
-            self.add_role(
-                int(role["id"]),
-                str(role.get("name", f"role-{role['id']}")),
-                permissions=int(role.get("permissions", 0)),
-                position=int(role.get("position", position)),
-            )
+        # A test may set an aware datetime: "now" for scheduled events (else the wall clock).
+        self.now: _dt.datetime | None = None
         self.add_user(bot_user_id, bot_username, bot=True)
-        self.members[bot_user_id] = Member(bot_user_id, [self.bot_role_id])
-        self.add_user(owner_id, "owner")
-        self.members[owner_id] = Member(owner_id, [])
-        for position, channel in enumerate(channels):
-            if isinstance(channel, Mapping):
-                name = str(channel.get("name", f"channel-{position}"))
-                parent = channel.get("parent_id")
-                self.add_channel(
-                    int(channel["id"]),
-                    name,
-                    type=int(channel.get("type", 0)),
-                    parent_id=None if parent is None else int(parent),
-                )
-            else:
-                self.add_text_channel(int(channel), f"channel-{position}")
+        self.guild_id = guild_id
+        self.guild = self.add_guild(
+            guild_id,
+            guild_name,
+            owner_id,
+            channels=channels,
+            roles=roles,
+            bot_permissions=bot_permissions,
+            everyone_permissions=everyone_permissions,
+        )
 
-    # --- guild objects -------------------------------------------------------------------------
+    # --- guilds --------------------------------------------------------------------------------
+
+    def add_guild(self, guild_id: int, name: str, owner_id: int, **options: Any) -> Guild:
+        """A new guild (options as for Guild: channels, roles, bot_permissions, everyone_permissions, bot_member)."""
+        if guild_id in self.guilds:
+            raise ValueError(f"guild {guild_id} exists already")
+        guild = self.guilds[guild_id] = Guild(self, guild_id, name, owner_id, **options)
+        return guild
+
+    def guild_of(self, guild_id: int | None = None) -> Guild:
+        """The guild with this id (the default guild for None); LookupError for one the fake does not know."""
+        if guild_id is None:
+            return self.guild
+        guild = self.guilds.get(int(guild_id))
+        if guild is None:
+            raise LookupError(f"the fake has no guild {guild_id}")
+        return guild
+
+    def data_guild(self, guild_id: int | None) -> Guild:
+        """Whose members, channels and permissions an interaction "from guild_id" uses: that guild's, or for a guild
+        the fake does not model (a test's stand-in for another server) the default guild's."""
+        return self.guilds.get(guild_id, self.guild) if guild_id is not None else self.guild
+
+    def guild_of_channel(self, channel_id: int) -> Guild | None:
+        """The guild a channel belongs to; None for a DM or unknown channel."""
+        guild_id = self.channels.get(channel_id, {}).get("guild_id")
+        return self.guilds.get(int(guild_id)) if guild_id is not None else None
+
+    def bot_in(self, guild_id: int | None) -> bool:
+        """Whether the bot is in this (known) guild."""
+        guild = self.guilds.get(guild_id) if guild_id is not None else None
+        return guild is not None and guild.has_bot
+
+    def bot_guilds(self) -> list[Guild]:
+        return [g for g in self.guilds.values() if g.has_bot]
+
+    def guild_of_role(self, role_id: int) -> Guild:
+        guild = next((g for g in self.guilds.values() if role_id in g.roles), None)
+        if guild is None:
+            raise LookupError(f"unknown role {role_id}")
+        return guild
+
+    def find_event(self, event_id: int) -> dict[str, Any] | None:
+        """A stored scheduled event of any guild."""
+        found = (g.scheduled_events[event_id] for g in self.guilds.values() if event_id in g.scheduled_events)
+        return next(found, None)
+
+    # --- the default guild (and, with guild_id / a channel, any other) --------------------------
+
+    @property
+    def guild_name(self) -> str:
+        return self.guild.name
+
+    @property
+    def owner_id(self) -> int:
+        return self.guild.owner_id
+
+    @property
+    def bot_role_id(self) -> int:
+        return self.guild.bot_role_id
+
+    @property
+    def members(self) -> dict[int, Member]:
+        return self.guild.members
+
+    @property
+    def roles(self) -> dict[int, dict[str, Any]]:
+        return self.guild.roles
+
+    @property
+    def scheduled_events(self) -> dict[int, dict[str, Any]]:
+        return self.guild.scheduled_events
 
     def add_role(
-        self, role_id: int, name: str, *, permissions: int, position: int = 0, managed: bool = False
+        self,
+        role_id: int,
+        name: str,
+        *,
+        permissions: int,
+        position: int = 0,
+        managed: bool = False,
+        guild_id: int | None = None,
     ) -> dict[str, Any]:
-        bot_id = self.bot_user_id if managed else None
-        role = models.role_payload(
-            role_id, name, permissions=permissions, position=position, managed=managed, bot_id=bot_id
-        )
-        self.roles[role_id] = role
-        return role
+        guild = self.guild_of(guild_id)
+        return guild.add_role(role_id, name, permissions=permissions, position=position, managed=managed)
 
-    def add_text_channel(self, channel_id: int, name: str) -> dict[str, Any]:
-        return self.add_channel(channel_id, name)
+    def add_text_channel(self, channel_id: int, name: str, *, guild_id: int | None = None) -> dict[str, Any]:
+        return self.guild_of(guild_id).add_channel(channel_id, name)
 
-    def add_channel(self, channel_id: int, name: str, *, type: int = 0, parent_id: int | None = None) -> dict[str, Any]:
-        """A guild channel: 0 text, 2 voice, 4 category, 5 announcement (the types discord.py builds from these)."""
-        channel = models.guild_channel_payload(channel_id, self.guild_id, name, len(self.channels), type, parent_id)
-        self.channels[channel_id] = channel
-        self.messages.setdefault(channel_id, [])
-        return channel
+    def add_channel(
+        self, channel_id: int, name: str, *, type: int = 0, parent_id: int | None = None, guild_id: int | None = None
+    ) -> dict[str, Any]:
+        return self.guild_of(guild_id).add_channel(channel_id, name, type=type, parent_id=parent_id)
+
+    def add_member(
+        self,
+        user_id: int,
+        roles: Sequence[int] | None = None,
+        *,
+        username: str | None = None,
+        guild_id: int | None = None,
+    ) -> Member:
+        return self.guild_of(guild_id).add_member(user_id, roles, username=username)
+
+    def member_payload(self, user_id: int, guild_id: int | None = None) -> dict[str, Any]:
+        return self.guild_of(guild_id).member_payload(user_id)
+
+    def guild_payload(self, guild_id: int | None = None) -> dict[str, Any]:
+        return self.guild_of(guild_id).guild_payload()
+
+    def guild_create_payload(self, guild_id: int | None = None, *, joined: bool = False) -> dict[str, Any]:
+        return self.guild_of(guild_id).guild_create_payload(joined=joined)
+
+    def permissions_of(self, user_id: int, guild_id: int | None = None) -> int:
+        return self.guild_of(guild_id).permissions_of(user_id)
+
+    def permissions_in(self, user_id: int, channel_id: int) -> int:
+        """In the channel's guild (a DM or unknown channel: the default guild's guild-level value)."""
+        return (self.guild_of_channel(channel_id) or self.guild).permissions_in(user_id, channel_id)
+
+    def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0, type: int | None = None
+    ) -> dict[str, Any]:
+        guild = self.guild_of_channel(channel_id) or self.guild
+        return guild.set_overwrite(channel_id, target_id, allow=allow, deny=deny, type=type)
+
+    def remove_overwrite(self, channel_id: int, target_id: int) -> dict[str, Any]:
+        return (self.guild_of_channel(channel_id) or self.guild).remove_overwrite(channel_id, target_id)
+
+    def set_role_permissions(self, role_id: int, bits: int) -> dict[str, Any]:
+        return self.guild_of_role(role_id).set_role_permissions(role_id, bits)
+
+    def current_time(self) -> _dt.datetime:
+        return self.guild.current_time()
+
+    def event_payload(self, event: Mapping[str, Any], *, with_user_count: bool = False) -> dict[str, Any]:
+        return self.guild.event_payload(event, with_user_count=with_user_count)
+
+    def event_errors(self, body: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> FormErrors:
+        return self.guild_of(int(current["guild_id"]) if current else None).event_errors(body, current)
+
+    def create_event(self, body: Mapping[str, Any], creator_id: int, guild_id: int | None = None) -> dict[str, Any]:
+        return self.guild_of(guild_id).create_event(body, creator_id)
+
+    def update_event(self, event: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
+        return self.guild_of(int(event["guild_id"])).update_event(event, body)
+
+    def live_event_count(self, guild_id: int | None = None) -> int:
+        return self.guild_of(guild_id).live_event_count()
+
+    # --- users ---------------------------------------------------------------------------------
 
     def add_user(
         self, user_id: int, username: str | None = None, *, bot: bool = False, global_name: str | None = None
@@ -147,86 +252,6 @@ class World(ChannelPermissions, ScheduledEventStore):
             name = username or f"user{user_id % 100000}"
             self.users[user_id] = models.user_payload(user_id, name, bot=bot, global_name=global_name)
         return self.users[user_id]
-
-    def add_member(self, user_id: int, roles: Sequence[int] | None = None, *, username: str | None = None) -> Member:
-        """Adds the user to the guild, or replaces its roles when `roles` is given."""
-        self.add_user(user_id, username)
-        member = self.members.get(user_id)
-        if member is None:
-            member = self.members[user_id] = Member(user_id, [int(r) for r in roles or ()])
-        elif roles is not None:
-            member.roles = [int(r) for r in roles]
-        unknown = [r for r in member.roles if r not in self.roles]
-        if unknown:
-            raise ValueError(f"unknown role ids {unknown}; pass them in FakeDiscord(roles=...) first")
-        return member
-
-    def member_payload(self, user_id: int) -> dict[str, Any]:
-        member = self.members[user_id]
-        return models.member_payload(self.users[user_id], member.roles, member.joined_at)
-
-    def guild_payload(self) -> dict[str, Any]:
-        """The guild object (REST GET /guilds/{id})."""
-        first_channel = next(iter(self.channels), None)
-        return {
-            "id": str(self.guild_id),
-            "name": self.guild_name,
-            "icon": None,
-            "splash": None,
-            "discovery_splash": None,
-            "banner": None,
-            "description": None,
-            "owner_id": str(self.owner_id),
-            "afk_channel_id": None,
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 1,
-            "explicit_content_filter": 0,
-            "roles": [copy.deepcopy(r) for r in self.roles.values()],
-            "emojis": [],
-            "stickers": [],
-            "features": [],
-            "mfa_level": 0,
-            "application_id": None,
-            "system_channel_id": str(first_channel) if first_channel else None,
-            "system_channel_flags": 0,
-            "rules_channel_id": None,
-            "public_updates_channel_id": None,
-            "safety_alerts_channel_id": None,
-            "max_members": 500000,
-            "vanity_url_code": None,
-            "premium_tier": 0,
-            "premium_subscription_count": 0,
-            "preferred_locale": "en-US",
-            "nsfw_level": 0,
-            "premium_progress_bar_enabled": False,
-        }
-
-    def guild_create_payload(self) -> dict[str, Any]:
-        """GUILD_CREATE: the guild plus channels and (like Discord without presences) only the bot member."""
-        data = self.guild_payload()
-        channels = []
-        for channel in self.channels.values():
-            channel = copy.deepcopy(channel)
-            channel.pop("guild_id", None)
-            channels.append(channel)
-        data.update(
-            {
-                "joined_at": self.members[self.bot_user_id].joined_at,
-                "large": False,
-                "unavailable": False,
-                "member_count": len(self.members),
-                "voice_states": [],
-                "members": [self.member_payload(self.bot_user_id)],
-                "channels": channels,
-                "threads": [],
-                "presences": [],
-                "stage_instances": [],
-                "guild_scheduled_events": [self.event_payload(e) for e in self.scheduled_events.values()],
-                "soundboard_sounds": [],
-            }
-        )
-        return data
 
     # --- channels & messages -------------------------------------------------------------------
 
