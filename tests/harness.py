@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.app import CourseBot
+from bot.app import CourseBot, make_bot
 from bot.settings import Settings
 from tests.fake_discord import FakeDiscord
 
@@ -92,8 +92,11 @@ async def seed_server(settings: Settings, guild_id: int, schedule: Path | None =
             await store.set_server_settings(guild_id, {k: to_text(k, v) for k, v in chosen.items()}, None, at_)
         if schedule is not None:
             scope = 0 if guild_id == settings.guild_id else guild_id
-            await store.scoped(scope).add_upload(StoredUpload(at_, None, "seed", schedule.name, schedule.read_text(),
-                                                              0, (), ("New course",), announced=True))
+            scoped = store.scoped(scope)
+            stored = await scoped.add_upload(StoredUpload(at_, None, "seed", schedule.name, schedule.read_text(), 0,
+                                                          (), ("New course",)))
+            assert stored.id is not None
+            await scoped.mark_announced(stored.id)
     finally:
         await store.close()
 
@@ -106,12 +109,13 @@ async def running_bot(fake: FakeDiscord, settings: Settings, clock: TestClock,
 
     `origins` says which settings came from the config file (default: every one that is set)."""
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    bot = CourseBot(settings, clock=clock, origins=origins)
+    bot = make_bot(settings, clock=clock, origins=origins)
     if prepare is not None:
         prepare(bot)
     task = asyncio.create_task(bot.start(fake.token))
     try:
-        ready = asyncio.create_task(fake.wait_until_ready(timeout=10))
+        shard = settings.shard_ids[0] if settings.shard_ids and len(settings.shard_ids) == 1 else None
+        ready = asyncio.create_task(fake.wait_until_ready(timeout=10, shard_id=shard))
         done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             ready.cancel()

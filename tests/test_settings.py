@@ -360,3 +360,26 @@ def test_a_cut_off_in_the_file_is_a_default_for_the_course(tmp_path: Path) -> No
     """critique_cutoff in the file is read as a time; unset (the shipped file) it is None, so the course decides."""
     assert load_settings(config(tmp_path, "critique_cutoff: '09:15'\n")).critique_cutoff == dt.time(9, 15)
     assert load_settings(config(tmp_path, "critique_cutoff:\n")).critique_cutoff is None
+
+
+def test_shards_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    """shard_count and shard_ids ("0,2", or "[0, 2]" as an environment variable); a process owns a server by
+    Discord's rule (id >> 22) % shard_count."""
+    env = config(tmp_path, "shard_count: 4\nshard_ids: 0,2\n")
+    settings = load_settings(env)
+    assert (settings.shard_count, settings.shard_ids) == (4, (0, 2))
+    assert [settings.owns(n << 22) for n in range(4)] == [True, False, True, False]
+    settings = load_settings({**env, "COURSEBOT_SHARD_IDS": "[3, 1]"})
+    assert settings.shard_ids == (1, 3) and settings.owns(3 << 22) and not settings.owns(2 << 22)
+    assert Settings().owns(12345) and Settings(shard_count=2).owns(1 << 22)  # all shards when ids are unset
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("shard_ids: 0,1\n", "set shard_count too"),
+    ("shard_count: 2\nshard_ids: 0,2\n", "shard 2 does not exist with shard_count 2"),
+    ("shard_count: 0\n", "the number of shards"),
+    ("shard_count: 2\nshard_ids: one\n", "shard numbers separated by commas"),
+], ids=["ids without count", "id too big", "zero shards", "words"])
+def test_shard_problems(tmp_path: Path, text: str, phrase: str) -> None:
+    (problem,) = problems(config(tmp_path, text))
+    assert phrase in problem
