@@ -261,6 +261,8 @@ class CourseBot(commands.Bot):
             log.info("back in a course's server guild=%s: reminders resumed", guild.id)
 
     async def on_ready(self) -> None:
+        if self._courses is None:  # closing already
+            return
         if self._ready_logged:
             log.info("reconnected session ready guild=%s", self.file_settings.guild_id)
             return

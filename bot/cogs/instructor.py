@@ -222,7 +222,7 @@ class Instructor(commands.Cog):
     @course.command(name="changes", description="The log of changes to the course, newest first")
     async def changes(self, interaction: discord.Interaction) -> None:
         pages = change_pages(course_of(interaction))
-        view = ChangesView(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
+        view = ChangesView(pages, interaction) if len(pages) > 1 else discord.utils.MISSING
         await interaction.response.send_message(embeds=pages[0], ephemeral=True, view=view,
                                                 allowed_mentions=NO_MENTIONS)
 
@@ -353,12 +353,21 @@ def change_pages(service: CourseService) -> list[list[discord.Embed]]:
 class ChangesView(discord.ui.View):
     """◀ ▶ through the pages of the change log, for the instructor who asked."""
 
-    def __init__(self, pages: list[list[discord.Embed]], owner_id: int) -> None:
+    def __init__(self, pages: list[list[discord.Embed]], origin: discord.Interaction) -> None:
         super().__init__(timeout=600)
         self.pages = pages
         self.page = 0
-        self.owner_id = owner_id
+        self.owner_id = origin.user.id
+        self.guild_id = origin.guild_id
         self._sync_buttons()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        """The instructor who asked, in their course's server: a click from anywhere else turns no page."""
+        if interaction.user.id != self.owner_id or interaction.guild_id != self.guild_id:
+            await interaction.response.send_message("Only the instructor who asked for this change log can turn "
+                                                    "its pages.", ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return False
+        return True
 
     def _sync_buttons(self) -> None:
         self.previous.disabled = self.page == 0
