@@ -179,10 +179,16 @@ async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
 @pytest.fixture(params=ENGINES)
 async def database(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[str]:
     """The `database` setting for a fresh store, once per engine: the SQLite file at db_path (not yet created), and,
-    when COURSEBOT_TEST_POSTGRES holds a server's URL, a new PostgreSQL database on it (dropped after the test)."""
+    when COURSEBOT_TEST_POSTGRES holds a server's URL, a new PostgreSQL database on it (dropped after the test).
+
+    The bots of the fault tests take it too (`settings_for(..., database=database)`, or COURSEBOT_DATABASE for a
+    child process). A test marked `@pytest.mark.sqlite_only("why")` runs on SQLite alone: its PostgreSQL run is
+    skipped with that reason."""
     if request.param == "sqlite":
         yield str(db_path)
         return
+    if (mark := request.node.get_closest_marker("sqlite_only")) is not None:
+        pytest.skip(f"SQLite only: {mark.args[0]}")
     if SQLITE_ONLY.search(inspect.getsource(request.function)):
         pytest.skip("the test reaches past the store into the SQLite file (db_path, store.path, sqlite3)")
     async with fresh_postgres_database(POSTGRES_URL) as url:

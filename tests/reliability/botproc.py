@@ -28,8 +28,10 @@ ANSWERS = r"/interactions/(?P<id>\d+)/[^/]+/callback|/webhooks/\d+/(?P<token>[\w
 _ANSWERS = re.compile(ANSWERS)
 
 
-def bot_env(fake: FakeDiscord, database: Path, **extra: str) -> dict[str, str]:
-    """The environment of a bot pointed at the fake: every channel and role set, no other COURSEBOT_ setting."""
+def bot_env(fake: FakeDiscord, database: str | Path, **extra: str) -> dict[str, str]:
+    """The environment of a bot pointed at the fake: every channel and role set, no other COURSEBOT_ setting.
+
+    `database` is the `database` setting: a SQLite file, or a PostgreSQL URL (the `database` fixture gives either)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSEBOT_", "DISCORD_"))}
     env.update({
         "DISCORD_TOKEN": fake.token,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from bot.app import CourseBot
 from bot.settings import Settings
 from tests.fake_discord import FakeDiscord, InteractionRecord, RecordedRequest
 from tests.harness import REMINDERS, STUDENT, TestClock, running_bot
+from tests.reliability.stored import ledger_row
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EVE = "critique:2024-09-18:eve"  # posted at Tue Sep 17 18:00 in #reminders
@@ -120,11 +120,6 @@ def ack_latency(callback: RecordedRequest, interaction: InteractionRecord) -> fl
 
 def channel_posts(fake: FakeDiscord, channel: int = REMINDERS) -> list[RecordedRequest]:
     return [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{channel}/messages"]
-
-
-def ledger_row(path: str, key: str) -> tuple[Any, ...] | None:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT state, message_id, attempts FROM reminder_ledger WHERE key = ?", (key,)).fetchone()
 
 
 class Finished:

@@ -3,7 +3,8 @@
 A dropped connection, Discord asking for a reconnect, an invalidated session and a zombied connection
 (heartbeats no longer acknowledged) each end with the bot connected again and answering. Reminders go
 over REST, so one that falls due while the gateway is away is still posted, once. Waits are on the
-fake's events; the wall clock is moved with time-machine; nothing sleeps.
+fake's events; the wall clock is moved with time-machine; nothing sleeps. Each test runs on both engines (the
+`database` fixture: SQLite, and PostgreSQL when COURSEBOT_TEST_POSTGRES is set).
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ def clock() -> harness.TestClock:
 
 
 @pytest.fixture
-async def bot(fake, tmp_path, clock, caplog):
+async def bot(fake, tmp_path, database, clock, caplog):
     # Reminders off: these tests are about interactions, on a fixed clock.
     caplog.set_level(logging.WARNING)
-    async with started(fake, settings_for(fake, tmp_path, reminder_channel_id=None), clock) as running:
+    settings = settings_for(fake, tmp_path, database=database, reminder_channel_id=None)
+    async with started(fake, settings, clock) as running:
         yield running
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [], "a reconnection should log no error"
@@ -135,13 +137,13 @@ async def test_resumable_invalid_session_is_resumed_and_answers(fake, bot):
     await answers_next(fake)
 
 
-async def test_unacknowledged_heartbeats_make_the_bot_reconnect_and_answer(fake, tmp_path, clock):
+async def test_unacknowledged_heartbeats_make_the_bot_reconnect_and_answer(fake, tmp_path, database, clock):
     """When the gateway stops acknowledging heartbeats, the bot closes the zombie connection, resumes, answers."""
     # discord.py (2.7.1) does not count missed ACKs: its KeepAliveHandler closes a connection (code 4000) that
     # has received nothing for `heartbeat_timeout` seconds (60 by default), and then resumes. The fake beats
     # every 100 ms and the bot gives up after 0.5 s of silence, so the test takes well under a second.
     fake.heartbeat_interval = 100
-    settings = settings_for(fake, tmp_path, reminder_channel_id=None)
+    settings = settings_for(fake, tmp_path, database=database, reminder_channel_id=None)
     async with started(fake, settings, clock, heartbeat_timeout=0.5):
         since, session = len(fake.gateway_frames), fake.session_id
         fake.set_heartbeat_acks(False)
@@ -155,9 +157,9 @@ async def test_unacknowledged_heartbeats_make_the_bot_reconnect_and_answer(fake,
         await answers_next(fake)
 
 
-async def test_reminder_due_while_disconnected_is_posted_once(fake, tmp_path):
+async def test_reminder_due_while_disconnected_is_posted_once(fake, tmp_path, database):
     """The 18:00 reminder falls due with the gateway away: posted once over REST, and not again on reconnecting."""
-    settings = settings_for(fake, tmp_path)
+    settings = settings_for(fake, tmp_path, database=database)
     with time_machine.travel(at(2024, 9, 17, 17, 59), tick=False) as traveller:
         async with started(fake, settings, system_clock) as bot:
             fake.hold_gateway()
@@ -181,4 +183,4 @@ async def test_reminder_due_while_disconnected_is_posted_once(fake, tmp_path):
     assert request.status in OK
     assert len(channel_posts(fake)) == 1
     assert [m["content"] for m in fake.messages(REMINDERS)] == [request.json["content"]]
-    assert ledger_row(settings.database, EVE)[:2] == ("sent", int(request.response["id"]))
+    assert (await ledger_row(settings.database, EVE))[:2] == ("sent", int(request.response["id"]))

@@ -3,16 +3,19 @@
 The kill test runs the bot as a child process 51 times on one database and kills 50 of those lives at a
 random (seeded) moment: during start-up and migration, while it posts the reminders that are due, and
 while the instructor changes the course (/course add-reading, cancel, move, undo) and students log
-critiques, one interaction at a time. After every kill and every restart the database passes
-`PRAGMA integrity_check`, and the change log, the critique trackers and the reminder ledger hold exactly
-what was acknowledged (plus, at most, the one interaction in flight at the kill), each once; the fake
-holds at most one message per reminder, and only for reminders the ledger claimed first.
+critiques, one interaction at a time. After every kill and every restart the database is intact (SQLite's
+`PRAGMA integrity_check`; on PostgreSQL its schema), and the change log, the critique trackers and the
+reminder ledger hold exactly what was acknowledged (plus, at most, the one interaction in flight at the
+kill), each once; the fake holds at most one message per reminder, and only for reminders the ledger
+claimed first. It runs on both engines (the `database` fixture: SQLite, and PostgreSQL when
+COURSEBOT_TEST_POSTGRES is set), and so does the test of a database from a newer coursebot.
 
 Reminders are made due by the schedule, not by moving the clock: the test writes a copy of
 the first course (its frozen copy, tests/data/courses/ml_at_scale.yaml) shifted by whole weeks to
 around today (see `shifted_schedule`).
 
-The start-up tests need root for `mount -t tmpfs` (read-only and full disks) and `chattr +i` (a file
+The other start-up tests are SQLite's alone: a file that is not a database, read-only and full disks
+under the file. They need root for `mount -t tmpfs` (read-only and full disks) and `chattr +i` (a file
 root cannot write); they skip, saying why, where that is not allowed.
 """
 
@@ -34,15 +37,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.core.changes import Change, apply_change, apply_log, in_effect
 from bot.core.loader import load_course
 from bot.core.model import Course
 from bot.core.planner import nonce_for
-from bot.store import SCHEMA_VERSION
+from bot.store import SCHEMA_VERSION, is_postgres_url
 from tests.harness import INSTRUCTOR, INSTRUCTOR_ROLE, NEW_YORK, REMINDERS, SCHEDULE, STUDENT, STUDENT_ROLE
 from tests.reliability.botproc import BotProcess, answer_of, bot_env, wait_connected
+from tests.reliability.stored import Peek, peek, snapshot
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -188,17 +193,18 @@ class Model:
 
     # checking the database against the model
 
-    def reconcile(self, path: Path, in_flight: Op | None) -> None:
+    async def reconcile(self, db: Peek, in_flight: Op | None) -> None:
         """The change log and the trackers: everything acknowledged, at most the op in flight more, nothing twice."""
-        with connect(path) as db:
-            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            assert 0 <= version <= SCHEMA_VERSION
-            if version < SCHEMA_VERSION:  # killed during the first migration: nothing can be stored yet
-                assert not self.log and not self.critiques
-                return
-            rows = db.execute("SELECT id, kind, params, undoes FROM course_changes ORDER BY id").fetchall()
-            pairs = set(db.execute("SELECT user_id, class_number FROM critiques").fetchall())
+        assert await db.intact()
+        version = await db.version()
+        assert 0 <= version <= SCHEMA_VERSION
+        if version < SCHEMA_VERSION:  # killed during the first migration: nothing can be stored yet
+            assert not self.log and not self.critiques
+            return
+        rows = await db.rows("SELECT id, kind, params, undoes FROM course_changes ORDER BY id")
+        critiques = await db.rows("SELECT user_id, class_number, count FROM critiques")
+        assert all(count == 1 for *_, count in critiques), "a critique was counted twice"  # one op per pair
+        pairs = {(user, number) for user, number, _ in critiques}
         known = [(c.id, *c.to_row()) for c in self.log]
         found = [(i, kind, json.loads(params), undoes) for i, kind, params, undoes in rows]
         assert found[:len(known)] == known, "an acknowledged change was lost or altered"
@@ -219,31 +225,33 @@ class Model:
             self.stats.stored_unacknowledged += 1
 
 
-def check_reminders(fake, path: Path) -> tuple[int, int]:
+async def check_reminders(fake, db: Peek) -> tuple[int, int]:
     """Each reminder posted at most once, only after it was claimed, and each 'sent' one really in the channel.
 
-    The fake's messages are read first and the ledger right after, with no await between: the fake cannot
-    change in between, and the bot only ever claims before it posts and marks after. Returns (posted, retried).
+    The bot claims a reminder before it posts it and marks it after, and may be running while this reads (the
+    reads from PostgreSQL await): so the fake's messages are read before the ledger to be matched to its claims,
+    and again after it to hold every message the ledger marked. Returns (posted, retried).
     """
     messages = fake.messages(REMINDERS)
-    with connect(path) as db:
-        if db.execute("PRAGMA user_version").fetchone()[0] < 1:
-            assert messages == []
-            return 0, 0
-        ledger = db.execute("SELECT key, state, message_id, attempts FROM reminder_ledger").fetchall()
+    if await db.version() < 1:
+        assert messages == []
+        return 0, 0
+    ledger = await db.rows("SELECT key, state, message_id, attempts FROM reminder_ledger")
+    posted = fake.messages(REMINDERS)  # a superset of `messages`
     keys = [key for key, *_ in ledger]
     assert len(keys) == len(set(keys))
-    nonces = Counter(m.get("nonce") for m in messages)
+    nonces = Counter(m.get("nonce") for m in posted)
     assert None not in nonces, "a reminder was posted without its nonce"
     doubled = {n: c for n, c in nonces.items() if c > 1}
     assert not doubled, f"reminders posted more than once: {doubled}"
     by_nonce = {nonce_for(key): key for key in keys}
-    assert set(nonces) <= set(by_nonce), "a message was posted for a reminder the ledger never claimed"
-    by_id = {int(m["id"]): m for m in messages}
+    unclaimed = {m.get("nonce") for m in messages} - set(by_nonce)
+    assert not unclaimed, f"a message was posted for a reminder the ledger never claimed: {unclaimed}"
+    by_id = {int(m["id"]): m for m in posted}
     for key, state, message_id, _ in ledger:
         if state in FINAL_STATES:
             assert message_id in by_id and by_id[message_id].get("nonce") == nonce_for(key), (key, state)
-    return len(messages), sum(1 for *_, attempts in ledger if attempts > 1)
+    return len(posted), sum(1 for *_, attempts in ledger if attempts > 1)
 
 
 # --- driving the bot -------------------------------------------------------------------------------------
@@ -267,15 +275,15 @@ class Kill:
 class KillRun:
     """50 × (start the bot, act on it one interaction at a time, SIGKILL it at a random moment, check)."""
 
-    def __init__(self, fake, tmp_path: Path, rng: random.Random) -> None:
+    def __init__(self, fake, tmp_path: Path, database: str, rng: random.Random) -> None:
         now = dt.datetime.now(NEW_YORK)
         self.today = now.date()
         schedule = tmp_path / "schedule.yaml"
         shifted_schedule(schedule, self.today)
         self.fake = fake
-        self.db = tmp_path / "coursebot.sqlite3"
+        self.database = database
         self.log = tmp_path / "bot.log"
-        self.env = bot_env(fake, self.db, COURSEBOT_SCHEDULE=str(schedule), **REMINDER_ENV)
+        self.env = bot_env(fake, database, COURSEBOT_SCHEDULE=str(schedule), **REMINDER_ENV)
         self.model = Model(load_course(schedule), self.today, rng)
         self.in_flight: Op | None = None
         self.connected = False
@@ -319,15 +327,14 @@ class KillRun:
         await wait_connected(self.fake, frames)
         self.connected = True
         self.timers.append(asyncio.get_running_loop().call_later(kill.after_connect, proc.kill))
-        self.check(in_flight=None)
+        await self.check(in_flight=None)
         while True:
             await self.perform(self.model.next_op())
 
-    def check(self, in_flight: Op | None) -> tuple[int, int]:
-        if not self.db.exists():
-            return 0, 0
-        self.model.reconcile(self.db, in_flight)
-        return check_reminders(self.fake, self.db)
+    async def check(self, in_flight: Op | None) -> tuple[int, int]:
+        async with peek(self.database) as db:
+            await self.model.reconcile(db, in_flight)
+            return await check_reminders(self.fake, db)
 
     async def one_life(self, kill: Kill) -> int:
         """Start the bot, act on it, and SIGKILL it as `kill` says; returns its exit status."""
@@ -371,26 +378,26 @@ class KillRun:
         proc = await BotProcess.start(self.env, self.log)
         try:
             await wait_connected(self.fake, frames)
-            self.check(in_flight=None)
+            await self.check(in_flight=None)
         finally:
             code = await proc.stop()
         return code
 
 
-async def test_sigkill_fifty_times_loses_and_doubles_nothing(fake, tmp_path):
+async def test_sigkill_fifty_times_loses_and_doubles_nothing(fake, tmp_path, database):
     """50 SIGKILLs at random moments: the database stays intact; acknowledged changes, critiques and reminders
     are stored exactly once, and nothing else is but the interaction in flight at a kill."""
     rng = random.Random(SEED)
-    run = KillRun(fake, tmp_path, rng)
+    run = KillRun(fake, tmp_path, database, rng)
     for life in range(KILLS):
         code = await run.one_life(Kill.draw(life, rng))
         assert code == -signal.SIGKILL, f"the bot exited by itself ({code}):\n{run.log.read_text()[-3000:]}"
         in_flight, run.in_flight = run.in_flight, None
         run.model.stats.kills_in_flight += in_flight is not None
-        run.check(in_flight)
+        await run.check(in_flight)
     code = await run.last_life()
     assert code == 0, run.log.read_text()[-3000:]
-    posted, retried = run.check(in_flight=None)
+    posted, retried = await run.check(in_flight=None)
     stats = run.model.stats
     print(f"\n{KILLS} kills: {stats.ops} interactions answered ({stats.refused} refused), "
           f"{len(run.model.log)} changes and {len(run.model.critiques)} critiques stored, "
@@ -403,9 +410,11 @@ async def test_sigkill_fifty_times_loses_and_doubles_nothing(fake, tmp_path):
 
 
 # --- databases the bot cannot use ----------------------------------------------------------------------
+# A newer coursebot's database, on both engines; the rest is SQLite's own: the file and the disk under it (a
+# PostgreSQL server's disk is the server's to manage, and the store's tests cover a server that refuses).
 
 
-async def start_until_settled(fake, database: Path, log: Path) -> tuple[BotProcess, int | None]:
+async def start_until_settled(fake, database: str | Path, log: Path) -> tuple[BotProcess, int | None]:
     """Start the bot; return once it has exited (its code) or connected to the gateway (None: still running)."""
     frames = len(fake.gateway_frames)
     proc = await BotProcess.start(bot_env(fake, database), log)
@@ -425,7 +434,7 @@ async def start_until_settled(fake, database: Path, log: Path) -> tuple[BotProce
     return proc, None
 
 
-async def refused_start(fake, database: Path, tmp_path: Path) -> str:
+async def refused_start(fake, database: str | Path, tmp_path: Path) -> str:
     """Start the bot on `database`; assert it stops by itself with exit 1; return what it logged."""
     proc, code = await start_until_settled(fake, database, tmp_path / "refused.log")
     if code is None:
@@ -525,20 +534,34 @@ async def test_file_that_is_not_sqlite_stops_startup_and_is_left_untouched(fake,
     assert files_in(folder) == before
 
 
-async def test_database_from_a_newer_schema_stops_startup_and_is_left_untouched(fake, tmp_path):
-    """A database at user_version 99: exit 1, a message asking for an upgrade, no traceback, the bytes unchanged."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    database = folder / "coursebot.sqlite3"
-    with connect(database) as db:
+async def newer_schema(database: str) -> None:
+    """Make `database` one a newer coursebot wrote: schema 99, with a table this one does not know."""
+    if is_postgres_url(database):
+        connection = await asyncpg.connect(database)
+        try:
+            await connection.execute(
+                "CREATE TABLE coursebot_schema (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL);"
+                "INSERT INTO coursebot_schema VALUES (1, 99);"
+                "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('from coursebot 9')")
+        finally:
+            await connection.close()
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    with connect(Path(database)) as db:
         db.execute("CREATE TABLE future (x)")
         db.execute("INSERT INTO future VALUES ('from coursebot 9')")
         db.execute("PRAGMA user_version = 99")
-    before = files_in(folder)
+
+
+async def test_database_from_a_newer_schema_stops_startup_and_is_left_untouched(fake, tmp_path, database):
+    """A database at schema 99: exit 1, a message asking for an upgrade, no traceback, the database unchanged."""
+    await newer_schema(database)
+    before = await snapshot(database)
     err = await refused_start(fake, database, tmp_path)
     assert "newer coursebot (schema 99" in err and "left untouched" in err
     assert "Traceback" not in err
-    assert files_in(folder) == before
+    assert await snapshot(database) == before
+    assert before  # the comparison saw the database
 
 
 async def test_database_in_a_read_only_folder_stops_startup(fake, tmp_path):
