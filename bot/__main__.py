@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         new.add_argument(f"--{name}", metavar=what[0], help=what[1])
     new.add_argument("--break", dest="breaks", action="append", default=[], metavar="NAME:FROM:TO",
                      help='a break without classes, like "Spring break:2025-03-24:2025-03-28" (repeat for more)')
+    forget = sub.add_parser("forget-server", help="delete everything stored for one server's course (stop the bot "
+                            "first)")
+    forget.add_argument("guild", metavar="SERVER_ID", help="the server's id (Developer Mode → right-click → Copy ID)")
+    forget.add_argument("--yes", action="store_true", help="delete (without it: only say what would be deleted)")
     imp = sub.add_parser("import", help="a draft schedule.yaml from a syllabus page (text, HTML or Markdown)")
     imp.add_argument("page", metavar="PAGE", help="the syllabus page, saved as a file")
     imp.add_argument("--year", type=int, metavar="YYYY", help="the year of the first class (default: inferred)")
@@ -352,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         return console.run(course, clock, settings=settings)
     if args.command == "calendar":
         return _calendar(*_course_and_revisions_or_exit(settings), output=args.output, feed=_feed_url(configured))
+    if args.command == "forget-server":
+        from bot.forget import forget_server
+
+        return forget_server(settings, args.guild, delete=args.yes)
     if args.command == "reminders":
         return _reminders(settings, _current_course_or_exit(settings), args.start, args.end, args.now)
     token = os.environ.get("DISCORD_TOKEN", "").strip()

@@ -112,5 +112,13 @@ class Engine:
     async def let_go(self, key: str) -> None:
         """Release a key held by `hold` (a no-op when it is not held)."""
 
+    async def suspend_trigger(self, table: str, trigger: str) -> None:
+        """Inside a transaction: let one guard trigger (an append-only table's) not fire until `restore_trigger`,
+        for the operator's `forget-server` only."""
+        raise NotImplementedError
+
+    async def restore_trigger(self, table: str, trigger: str) -> None:
+        raise NotImplementedError
+
     async def close(self) -> None:
         raise NotImplementedError

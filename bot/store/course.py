@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from bot.core.changes import Change
 from bot.store.base import Connection, iso, json_or_none
 
+# The tables whose rows belong to one server's course (`guild_id`), and the append-only tables' delete guards.
+COURSE_TABLES = ("course_changes", "course_uploads", "reminder_ledger", "critiques", "dm_subscriptions",
+                 "course_secrets", "scheduled_events")
+APPEND_ONLY_GUARDS = {"course_changes": "course_changes_append_only_delete", "course_uploads": "course_uploads_keep"}
 UPLOAD_SELECT = ("SELECT id, uploaded_at, author_id, author, filename, body, last_change, carried, summary, announced "
                  "FROM course_uploads")
 
@@ -150,3 +154,30 @@ class CourseTables(Connection):
                 "INSERT INTO course_secrets (guild_id, name, value, created_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
                 (self.scope, name, value, iso(now)))
+
+    # --- forgetting a server (the operator's `python -m bot forget-server`) ----------------------------
+
+    async def course_rows(self) -> dict[str, int]:
+        """How many rows this course has in each course table (what `forget` would delete)."""
+        counts = {}
+        for table in COURSE_TABLES:
+            sql = f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?"  # noqa: S608 (a table name of ours)
+            counts[table] = (await self._one(sql, (self.scope,)))[0]
+        return counts
+
+    async def forget(self, guild_id: int) -> dict[str, int]:
+        """Delete every row of this course and the server's /setup values, all at once or nothing: the one
+        deletion from the append-only tables, whose guards stand aside for this transaction only."""
+        deleted = {}
+        async with self._transaction():
+            for table, trigger in APPEND_ONLY_GUARDS.items():
+                await self._engine.suspend_trigger(table, trigger)
+            for table in COURSE_TABLES:
+                sql = f"DELETE FROM {table} WHERE guild_id = ?"  # noqa: S608 (a table name of ours)
+                cursor = await self._db.execute(sql, (self.scope,))
+                deleted[table] = cursor.rowcount
+            cursor = await self._db.execute("DELETE FROM server_settings WHERE guild_id = ?", (guild_id,))
+            deleted["server_settings"] = cursor.rowcount
+            for table, trigger in APPEND_ONLY_GUARDS.items():
+                await self._engine.restore_trigger(table, trigger)
+        return deleted

@@ -229,5 +229,13 @@ class PostgresEngine(Engine):
         async with self.db.busy:
             await self.db.connection.fetchval("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
 
+    async def suspend_trigger(self, table: str, trigger: str) -> None:
+        async with self.db.busy:
+            await self.db.connection.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+
+    async def restore_trigger(self, table: str, trigger: str) -> None:
+        async with self.db.busy:
+            await self.db.connection.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+
     async def close(self) -> None:
         await self.db.connection.close()

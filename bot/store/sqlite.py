@@ -18,6 +18,7 @@ class SqliteEngine(Engine):
     """An open SQLite file (WAL, foreign keys on) through aiosqlite, in autocommit outside transactions."""
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+        self._suspended: dict[str, str] = {}  # triggers dropped for the transaction, by name: their SQL
         self.db = db
         self.name = path
 
@@ -96,6 +97,19 @@ class SqliteEngine(Engine):
 
     async def integrity_ok(self) -> bool:
         return (await self._one("PRAGMA integrity_check"))[0] == "ok"
+
+    async def suspend_trigger(self, table: str, trigger: str) -> None:
+        """SQLite cannot disable a trigger: drop it, keeping its SQL to create it again in the same transaction."""
+        async with self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                   (trigger,)) as cursor:
+            row = await cursor.fetchone()
+        if not row:
+            raise StoreError(f"{self.name} has no trigger {trigger}: the database is not as coursebot left it.")
+        self._suspended[trigger] = row[0]
+        await self.db.execute(f"DROP TRIGGER {trigger}")
+
+    async def restore_trigger(self, table: str, trigger: str) -> None:
+        await self.db.execute(self._suspended.pop(trigger))
 
     async def close(self) -> None:
         await self.db.close()
