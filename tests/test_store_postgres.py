@@ -174,3 +174,77 @@ async def test_course_changes_are_append_only(pg_url: str) -> None:
                 await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def _end_session(url: str, store: Store) -> None:
+    """What a server restart or a failover does to the store's session: an admin ends it."""
+    import asyncpg
+
+    pid = store._engine.db.connection.get_server_pid()  # type: ignore[attr-defined]
+    admin = await asyncpg.connect(url)
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin.close()
+
+
+@needs_server
+async def test_a_lost_connection_is_opened_again(pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """After the server ended the session, a read is answered on a new connection (logged once), and a write
+    goes through; what was stored before is all there."""
+    store = await Store.open(pg_url)
+    try:
+        await store.subscribe(7, ("deadline",), NOW)
+        await _end_session(pg_url, store)
+        with caplog.at_level(logging.WARNING):
+            assert (await store.subscription(7)) is not None
+        assert [r.message for r in caplog.records].count(
+            f"database connection lost and opened again database={redacted(pg_url)}") == 1
+        await store.subscribe(8, ("exam",), NOW)
+        assert {s.user_id for s in await store.subscriptions()} == {7, 8}
+    finally:
+        await store.close()
+
+
+@needs_server
+async def test_a_transaction_cut_by_a_lost_connection_keeps_nothing(pg_url: str) -> None:
+    """The connection dies inside a write: the write fails as a storage error, nothing of it is kept, and the next
+    write works on a new connection."""
+    from bot.store import is_storage_error
+
+    store = await Store.open(pg_url)
+    try:
+        with pytest.raises(Exception) as caught:
+            async with store._transaction():
+                await store._db.execute("INSERT INTO critiques (guild_id, user_id, class_number, class_date, "
+                                        "logged_at) VALUES (0, 7, 3, '2024-09-18', 'x')")
+                await _end_session(pg_url, store)
+                await store._db.execute("INSERT INTO critiques (guild_id, user_id, class_number, class_date, "
+                                        "logged_at) VALUES (0, 7, 4, '2024-09-20', 'x')")
+        assert is_storage_error(caught.value), caught.value
+        assert await store.critiques(7) == []
+        assert await store.log_critique(7, 5, dt.date(2024, 9, 23), NOW)
+        assert [c.number for c in await store.critiques(7)] == [5]
+    finally:
+        await store.close()
+
+
+@needs_server
+async def test_a_claim_whose_hold_was_lost_is_refused_and_another_process_may_take_it(pg_url: str) -> None:
+    """A reminder key held, then the session ends (its advisory lock with it): the claim on the new connection is
+    refused as a storage error rather than made without the lock; another process claims it; exactly one claim."""
+    from bot.store import is_storage_error
+
+    first, second = await Store.open(pg_url), await Store.open(pg_url)
+    try:
+        assert await first._engine.hold("0/digest:2024-09-22")
+        await _end_session(pg_url, first)
+        with pytest.raises(Exception) as caught:
+            await first.claim("digest:2024-09-22", 5, NOW, NOW)
+        assert is_storage_error(caught.value), caught.value
+        taken = await second.claim("digest:2024-09-22", 5, NOW, NOW)
+        assert taken is not None and taken.attempts == 1
+        assert await first.claim("digest:2024-09-22", 5, NOW, NOW) is None  # held by the second, live
+    finally:
+        await first.close()
+        await second.close()

@@ -16,8 +16,13 @@ class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
 
 
+class ConnectionLost(ConnectionError):
+    """The database connection was replaced in the middle of something that needed the old one."""
+
+
 STORAGE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")
 POSTGRES_STORAGE_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError,
+                           asyncpg.InternalClientError, asyncpg.exceptions.AdminShutdownError,
                            asyncpg.exceptions.InsufficientResourcesError,
                            asyncpg.exceptions.ReadOnlySQLTransactionError,
                            asyncpg.exceptions.InsufficientPrivilegeError)
@@ -109,15 +114,19 @@ class Engine:
         """Hold a reminder key while it is being posted; False when another live process holds it."""
         return True
 
+    def holds(self, key: str) -> bool:
+        """Still held on the connection in use (a lost PostgreSQL session's locks went with it)."""
+        return True
+
     async def let_go(self, key: str) -> None:
         """Release a key held by `hold` (a no-op when it is not held)."""
 
-    async def suspend_trigger(self, table: str, trigger: str) -> None:
-        """Inside a transaction: let one guard trigger (an append-only table's) not fire until `restore_trigger`,
-        for the operator's `forget-server` only."""
+    async def suspend_guards(self) -> None:
+        """Inside a transaction: the append-only tables' delete guards stand aside until `restore_guards`, for the
+        operator's `forget-server` only."""
         raise NotImplementedError
 
-    async def restore_trigger(self, table: str, trigger: str) -> None:
+    async def restore_guards(self) -> None:
         raise NotImplementedError
 
     async def close(self) -> None:

@@ -10,10 +10,16 @@ from dataclasses import dataclass
 from bot.core.changes import Change
 from bot.store.base import Connection, iso, json_or_none
 
-# The tables whose rows belong to one server's course (`guild_id`), and the append-only tables' delete guards.
+# The tables whose rows belong to one server's course (`guild_id`), and their rows of one course, counted.
 COURSE_TABLES = ("course_changes", "course_uploads", "reminder_ledger", "critiques", "dm_subscriptions",
                  "course_secrets", "scheduled_events")
-APPEND_ONLY_GUARDS = {"course_changes": "course_changes_append_only_delete", "course_uploads": "course_uploads_keep"}
+COUNT_COURSE_ROWS = ("SELECT (SELECT COUNT(*) FROM course_changes WHERE guild_id = ?), "
+                     "(SELECT COUNT(*) FROM course_uploads WHERE guild_id = ?), "
+                     "(SELECT COUNT(*) FROM reminder_ledger WHERE guild_id = ?), "
+                     "(SELECT COUNT(*) FROM critiques WHERE guild_id = ?), "
+                     "(SELECT COUNT(*) FROM dm_subscriptions WHERE guild_id = ?), "
+                     "(SELECT COUNT(*) FROM course_secrets WHERE guild_id = ?), "
+                     "(SELECT COUNT(*) FROM scheduled_events WHERE guild_id = ?)")
 UPLOAD_SELECT = ("SELECT id, uploaded_at, author_id, author, filename, body, last_change, carried, summary, announced "
                  "FROM course_uploads")
 
@@ -159,25 +165,28 @@ class CourseTables(Connection):
 
     async def course_rows(self) -> dict[str, int]:
         """How many rows this course has in each course table (what `forget` would delete)."""
-        counts = {}
-        for table in COURSE_TABLES:
-            sql = f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?"  # noqa: S608 (a table name of ours)
-            counts[table] = (await self._one(sql, (self.scope,)))[0]
-        return counts
+        row = await self._one(COUNT_COURSE_ROWS, (self.scope,) * len(COURSE_TABLES))
+        return dict(zip(COURSE_TABLES, row, strict=True))
 
     async def forget(self, guild_id: int) -> dict[str, int]:
         """Delete every row of this course and the server's /setup values, all at once or nothing: the one
         deletion from the append-only tables, whose guards stand aside for this transaction only."""
-        deleted = {}
         async with self._transaction():
-            for table, trigger in APPEND_ONLY_GUARDS.items():
-                await self._engine.suspend_trigger(table, trigger)
-            for table in COURSE_TABLES:
-                sql = f"DELETE FROM {table} WHERE guild_id = ?"  # noqa: S608 (a table name of ours)
-                cursor = await self._db.execute(sql, (self.scope,))
-                deleted[table] = cursor.rowcount
+            await self._engine.suspend_guards()
+            deleted = {
+                "course_changes": await self._deleted("DELETE FROM course_changes WHERE guild_id = ?"),
+                "course_uploads": await self._deleted("DELETE FROM course_uploads WHERE guild_id = ?"),
+                "reminder_ledger": await self._deleted("DELETE FROM reminder_ledger WHERE guild_id = ?"),
+                "critiques": await self._deleted("DELETE FROM critiques WHERE guild_id = ?"),
+                "dm_subscriptions": await self._deleted("DELETE FROM dm_subscriptions WHERE guild_id = ?"),
+                "course_secrets": await self._deleted("DELETE FROM course_secrets WHERE guild_id = ?"),
+                "scheduled_events": await self._deleted("DELETE FROM scheduled_events WHERE guild_id = ?"),
+            }
             cursor = await self._db.execute("DELETE FROM server_settings WHERE guild_id = ?", (guild_id,))
             deleted["server_settings"] = cursor.rowcount
-            for table, trigger in APPEND_ONLY_GUARDS.items():
-                await self._engine.restore_trigger(table, trigger)
+            await self._engine.restore_guards()
         return deleted
+
+    async def _deleted(self, sql: str) -> int:
+        cursor = await self._db.execute(sql, (self.scope,))
+        return cursor.rowcount

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.store.base import Connection, iso
+from bot.store.common import ConnectionLost
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class LedgerTable(Connection):
             return None  # another live process is posting it right now, and will mark it
         try:
             async with self._transaction():
+                if not self._engine.holds(held):  # the connection was replaced since: its lock went with it
+                    raise ConnectionLost(f"the hold on reminder {key} was lost with the database connection")
                 row = await self._one("SELECT state FROM reminder_ledger WHERE guild_id = ? AND key = ?",
                                       (self.scope, key))
                 if row and row[0] in FINAL_STATES:

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import urllib.parse
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from typing import Any
 
 import asyncpg
@@ -88,27 +88,75 @@ class _Pending:
         return None
 
 
-class PgDatabase:
-    """One asyncpg connection with aiosqlite's `execute`/`executemany`; one statement at a time on it."""
+Work = Callable[[asyncpg.Connection], Awaitable[Any]]
+# The connection is gone (the server restarted, a failover, a network cut, an admin ended the session); asyncpg
+# may first report the end of the session as its protocol being in the wrong state (InternalClientError).
+CONNECTION_LOST = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
+                   asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
+                   asyncpg.InternalClientError, ConnectionError, OSError)
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
+
+class PgDatabase:
+    """One asyncpg connection with aiosqlite's `execute`/`executemany`; one statement at a time on it.
+
+    A lost connection is opened again before the next statement, and a statement outside a transaction that
+    found it lost is run once more on the new one. Inside a transaction nothing is re-run: the transaction is
+    gone with its connection, so the write fails as a whole (the caller rolls back, and the user is told)."""
+
+    def __init__(self, connection: asyncpg.Connection, connect: Callable[[], Awaitable[asyncpg.Connection]],
+                 name: str) -> None:
         self.connection = connection
+        self._connect = connect
+        self._name = name
         self.busy = asyncio.Lock()  # asyncpg refuses a second operation while one is in progress
+        self.in_transaction = False
+        self.reconnected: list[Callable[[], None]] = []  # told when a new connection replaced a lost one
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Pending:
         return _Pending(self._statement(sql, params))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self.busy:
-            prepared = await self.connection.prepare(numbered(sql))
+        async def many(connection: asyncpg.Connection) -> None:
+            prepared = await connection.prepare(numbered(sql))
             for params in rows:
                 await prepared.fetch(*params)
 
+        await self.run(many)
+
     async def _statement(self, sql: str, params: Sequence[Any]) -> PgCursor:
-        async with self.busy:
-            prepared = await self.connection.prepare(numbered(sql))
+        async def one(connection: asyncpg.Connection) -> PgCursor:
+            prepared = await connection.prepare(numbered(sql))
             rows = await prepared.fetch(*params)
             return PgCursor([tuple(row) for row in rows], prepared.get_statusmsg())
+
+        result: PgCursor = await self.run(one)
+        return result
+
+    async def run(self, work: Work) -> Any:
+        """`work(connection)`, on a live connection (see the class)."""
+        async with self.busy:
+            for attempt in (1, 2):
+                if self.connection.is_closed():
+                    if self.in_transaction:
+                        raise asyncpg.ConnectionDoesNotExistError("the connection was lost during a transaction")
+                    await self._reconnect()
+                try:
+                    return await work(self.connection)
+                except CONNECTION_LOST:
+                    if not self.connection.is_closed():
+                        self.connection.terminate()
+                    if self.in_transaction or attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    async def _reconnect(self) -> None:
+        try:
+            self.connection = await self._connect()
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise asyncpg.ConnectionDoesNotExistError(f"cannot reconnect: {exc}") from None
+        log.warning("database connection lost and opened again database=%s", self._name)
+        for tell in self.reconnected:
+            tell()
 
 
 def _reason(exc: BaseException, url: str) -> str:
@@ -125,9 +173,10 @@ class PostgresEngine(Engine):
     """A PostgreSQL database: the tables in the connection's search_path, the schema version in `coursebot_schema`."""
 
     def __init__(self, connection: asyncpg.Connection, url: str) -> None:
-        self.db = PgDatabase(connection)
         self.name = redacted(url)
+        self.db = PgDatabase(connection, lambda: asyncpg.connect(url, timeout=CONNECT_TIMEOUT), self.name)
         self._held: set[str] = set()  # reminder keys this process is posting (their advisory locks)
+        self.db.reconnected.append(self._held.clear)  # a lost session's advisory locks went with it
 
     @classmethod
     async def open(cls, url: str) -> PostgresEngine:
@@ -184,31 +233,39 @@ class PostgresEngine(Engine):
         return number
 
     async def begin(self) -> None:
-        async with self.db.busy:
-            await self.db.connection.execute("BEGIN")
+        await self.db.run(lambda c: c.execute("BEGIN"))
+        self.db.in_transaction = True
 
     async def commit(self) -> None:
-        async with self.db.busy:
-            await self.db.connection.execute("COMMIT")
+        try:
+            await self.db.run(lambda c: c.execute("COMMIT"))
+        finally:
+            self.db.in_transaction = False
 
     async def rollback(self) -> None:
-        async with self.db.busy:
-            await self.db.connection.execute("ROLLBACK")
+        try:
+            await self.db.run(lambda c: c.execute("ROLLBACK"))
+        except CONNECTION_LOST:
+            pass  # the transaction went with its connection: nothing of it was kept
+        finally:
+            self.db.in_transaction = False
 
     async def schema_version(self) -> int:
-        async with self.db.busy:
-            if await self.db.connection.fetchval("SELECT to_regclass('coursebot_schema') IS NULL"):
+        async def read(connection: asyncpg.Connection) -> int:
+            if await connection.fetchval("SELECT to_regclass('coursebot_schema') IS NULL"):
                 return 0
-            version: int = await self.db.connection.fetchval("SELECT version FROM coursebot_schema")
+            version: int = await connection.fetchval("SELECT version FROM coursebot_schema")
             return version
+
+        result: int = await self.db.run(read)
+        return result
 
     async def integrity_ok(self) -> bool:
         """PostgreSQL checks its own pages; here: the server answers and every table of the schema is there."""
-        async with self.db.busy:
-            missing = await self.db.connection.fetchval(
-                "SELECT count(*) FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL",
-                ["reminder_ledger", "course_changes", "critiques", "dm_subscriptions", "server_settings",
-                 "course_uploads", "course_secrets", "scheduled_events", "coursebot_schema"])
+        tables = ["reminder_ledger", "course_changes", "critiques", "dm_subscriptions", "server_settings",
+                  "course_uploads", "course_secrets", "scheduled_events", "coursebot_schema"]
+        missing = await self.db.run(lambda c: c.fetchval(
+            "SELECT count(*) FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL", tables))
         return missing == 0
 
     async def hold(self, key: str) -> bool:
@@ -216,26 +273,29 @@ class PostgresEngine(Engine):
         that dies lets go with its connection, so its claim can be taken over (crash recovery as in SQLite)."""
         if key in self._held:
             return True
-        async with self.db.busy:
-            got = await self.db.connection.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key)
+        got = await self.db.run(lambda c: c.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key))
         if got:
             self._held.add(key)
         return bool(got)
+
+    def holds(self, key: str) -> bool:
+        return key in self._held
 
     async def let_go(self, key: str) -> None:
         if key not in self._held:
             return
         self._held.discard(key)
-        async with self.db.busy:
-            await self.db.connection.fetchval("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
+        await self.db.run(lambda c: c.fetchval("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key))
 
-    async def suspend_trigger(self, table: str, trigger: str) -> None:
-        async with self.db.busy:
-            await self.db.connection.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    async def suspend_guards(self) -> None:
+        await self.db.run(lambda c: c.execute(
+            "ALTER TABLE course_changes DISABLE TRIGGER course_changes_append_only_delete"))
+        await self.db.run(lambda c: c.execute("ALTER TABLE course_uploads DISABLE TRIGGER course_uploads_keep"))
 
-    async def restore_trigger(self, table: str, trigger: str) -> None:
-        async with self.db.busy:
-            await self.db.connection.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    async def restore_guards(self) -> None:
+        await self.db.run(lambda c: c.execute(
+            "ALTER TABLE course_changes ENABLE TRIGGER course_changes_append_only_delete"))
+        await self.db.run(lambda c: c.execute("ALTER TABLE course_uploads ENABLE TRIGGER course_uploads_keep"))
 
     async def close(self) -> None:
         await self.db.connection.close()

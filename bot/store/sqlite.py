@@ -13,12 +13,18 @@ from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
+# The append-only tables' delete guards as SQLite creates them (migrations 2 and 6), for `forget-server` to put
+# back after it stood them aside (below).
+CHANGES_DELETE_GUARD = """CREATE TRIGGER course_changes_append_only_delete BEFORE DELETE ON course_changes
+        BEGIN SELECT RAISE(ABORT, 'course_changes is append-only'); END"""
+UPLOADS_DELETE_GUARD = """CREATE TRIGGER course_uploads_keep BEFORE DELETE ON course_uploads
+        BEGIN SELECT RAISE(ABORT, 'course_uploads is append-only'); END"""
+
 
 class SqliteEngine(Engine):
     """An open SQLite file (WAL, foreign keys on) through aiosqlite, in autocommit outside transactions."""
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
-        self._suspended: dict[str, str] = {}  # triggers dropped for the transaction, by name: their SQL
         self.db = db
         self.name = path
 
@@ -98,18 +104,14 @@ class SqliteEngine(Engine):
     async def integrity_ok(self) -> bool:
         return (await self._one("PRAGMA integrity_check"))[0] == "ok"
 
-    async def suspend_trigger(self, table: str, trigger: str) -> None:
-        """SQLite cannot disable a trigger: drop it, keeping its SQL to create it again in the same transaction."""
-        async with self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                                   (trigger,)) as cursor:
-            row = await cursor.fetchone()
-        if not row:
-            raise StoreError(f"{self.name} has no trigger {trigger}: the database is not as coursebot left it.")
-        self._suspended[trigger] = row[0]
-        await self.db.execute(f"DROP TRIGGER {trigger}")
+    async def suspend_guards(self) -> None:
+        """SQLite cannot disable a trigger: drop the guards, to create them again in the same transaction."""
+        await self.db.execute("DROP TRIGGER course_changes_append_only_delete")
+        await self.db.execute("DROP TRIGGER course_uploads_keep")
 
-    async def restore_trigger(self, table: str, trigger: str) -> None:
-        await self.db.execute(self._suspended.pop(trigger))
+    async def restore_guards(self) -> None:
+        await self.db.execute(CHANGES_DELETE_GUARD)
+        await self.db.execute(UPLOADS_DELETE_GUARD)
 
     async def close(self) -> None:
         await self.db.close()
