@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.core.model import Course
 from bot.core.planner import Reminder, ReminderSettings, nonce_for, plan
 from bot.scheduler import ReminderScheduler
-from bot.store import FINAL_STATES, LedgerEntry, Store, Subscription
+from bot.store import FINAL_STATES, HeldElsewhere, LedgerEntry, Store, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ LATE_AFTER = dt.timedelta(minutes=5)
 EARLY_TOLERANCE = dt.timedelta(seconds=1)  # the scheduler and the clock are the same clock in production
 RETRY_DELAYS = (dt.timedelta(seconds=30), dt.timedelta(minutes=2), dt.timedelta(minutes=10),
                 dt.timedelta(minutes=30))
+HELD_RETRY = dt.timedelta(seconds=20)  # another process holds a reminder: it posts in well under this
 LATE_PREFIX = "⏰ *Late reminder: the bot was offline at the planned time.*\n"
 HISTORY_LOOKBACK = 25
 SHUTDOWN_GRACE = 3.0  # seconds: SIGTERM must exit within 5
@@ -38,7 +39,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 @dataclass(frozen=True, slots=True)
 class Outcome:
     key: str
-    state: str  # sent | late | skipped | failed | done (already final or unplanned) | early
+    state: str  # sent | late | skipped | failed | held (by another process) | done (final or unplanned) | early
     detail: str | None = None
 
 
@@ -141,7 +142,7 @@ class ReminderService:
         for target_key, target in self._targets(reminder, subscribers):
             is_dm = target_key != key
             result = await self._post(reminder, target_key, target, is_dm)
-            retry = retry or result.state == "failed"
+            retry = retry or result.state in ("failed", "held")
             if not is_dm:
                 outcome = result
         if not retry:
@@ -156,7 +157,10 @@ class ReminderService:
                                            "posted", now)
             log.warning("reminder skipped key=%s: its deadline passed before it could be posted", key)
             return Outcome(key, "skipped")
-        entry = await self._store.claim(key, target, reminder.at, now)
+        try:
+            entry = await self._store.claim(key, target, reminder.at, now)
+        except HeldElsewhere:
+            return self._held(reminder, key, now)
         if entry is None:
             return Outcome(key, "done")
         late = now - reminder.at > LATE_AFTER
@@ -215,6 +219,15 @@ class ReminderService:
             log.error("reminder post failed key=%s target=%s attempt=%d: %s; no retry: its deadline is near",
                       key, target, attempts, detail)
         return Outcome(key, "failed", detail)
+
+    def _held(self, reminder: Reminder, key: str, now: dt.datetime) -> Outcome:
+        """Another process is posting it: look again soon. By then it is done, or that process died and its hold
+        went with its connection, and this one takes the reminder over."""
+        retry_at = now + HELD_RETRY
+        if retry_at < reminder.useful_until:
+            self.scheduler.retry(reminder.key, retry_at)
+        log.info("reminder held by another process key=%s: looking again at %s", key, retry_at.isoformat())
+        return Outcome(key, "held")
 
     async def close(self) -> None:
         """Let posts in flight finish (they are claimed) for up to 3 s, then stop the scheduler."""

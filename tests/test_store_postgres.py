@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, Store, StoreError, redacted
+from bot.store import SCHEMA_VERSION, HeldElsewhere, Store, StoreError, redacted
 from bot.store.postgres import numbered
 from tests.conftest import POSTGRES_URL, fresh_postgres_database
 
@@ -79,12 +79,16 @@ async def test_two_processes_claiming_one_key_at_once_one_wins(pg_url: str) -> N
     try:
         for round_ in range(5):
             key = f"{KEY}:{round_}"
-            results = await asyncio.gather(first.claim(key, CHANNEL, NOW, NOW), second.claim(key, CHANNEL, NOW, NOW))
+            results = await asyncio.gather(first.claim(key, CHANNEL, NOW, NOW), second.claim(key, CHANNEL, NOW, NOW),
+                                           return_exceptions=True)
+            assert sum(isinstance(r, HeldElsewhere) for r in results) == 1, results
+            results = [None if isinstance(r, HeldElsewhere) else r for r in results]
             winners = [(store, entry) for store, entry in zip((first, second), results, strict=True) if entry]
             assert len(winners) == 1, results
             winner, entry = winners[0]
             assert entry is not None and (entry.state, entry.attempts) == ("claimed", 1)
-            assert await (second if winner is first else first).claim(key, CHANNEL, NOW, NOW) is None  # still held
+            with pytest.raises(HeldElsewhere):  # still held by the winner
+                await (second if winner is first else first).claim(key, CHANNEL, NOW, NOW)
             await winner.mark_sent(key, 99, late=False, now=NOW)
             assert await first.claim(key, CHANNEL, NOW, NOW) is None
             assert await second.claim(key, CHANNEL, NOW, NOW) is None
@@ -244,7 +248,8 @@ async def test_a_claim_whose_hold_was_lost_is_refused_and_another_process_may_ta
         assert is_storage_error(caught.value), caught.value
         taken = await second.claim("digest:2024-09-22", 5, NOW, NOW)
         assert taken is not None and taken.attempts == 1
-        assert await first.claim("digest:2024-09-22", 5, NOW, NOW) is None  # held by the second, live
+        with pytest.raises(HeldElsewhere):  # held by the second, live
+            await first.claim("digest:2024-09-22", 5, NOW, NOW)
     finally:
         await first.close()
         await second.close()

@@ -19,7 +19,16 @@ import asyncpg
 import pytest
 
 from bot.core.changes import Cancel, Change, Undo
-from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoredUpload, is_postgres_url, is_storage_error
+from bot.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    HeldElsewhere,
+    LedgerEntry,
+    Store,
+    StoredUpload,
+    is_postgres_url,
+    is_storage_error,
+)
 from bot.store.migrations import POSTGRES_MIGRATIONS
 from tests.conftest import POSTGRES_URL, fresh_postgres_database
 
@@ -503,13 +512,17 @@ async def test_two_processes_claiming_one_key_in_one_course_one_wins(pg_url: str
             for round_ in range(5):
                 key = f"{KEY}:{round_}"
                 one, two = first.scoped(scope), second.scoped(scope)
-                results = await asyncio.gather(one.claim(key, CHANNEL, NOW, NOW), two.claim(key, CHANNEL, NOW, NOW))
-                winners = [(view, entry) for view, entry in zip((one, two), results, strict=True) if entry]
+                results = await asyncio.gather(one.claim(key, CHANNEL, NOW, NOW), two.claim(key, CHANNEL, NOW, NOW),
+                                               return_exceptions=True)
+                assert sum(isinstance(r, HeldElsewhere) for r in results) == 1, results
+                winners = [(view, entry) for view, entry in zip((one, two), results, strict=True)
+                           if isinstance(entry, LedgerEntry)]
                 assert len(winners) == 1, (scope, round_, results)
                 winner, entry = winners[0]
                 assert entry is not None and (entry.state, entry.attempts) == ("claimed", 1)
                 loser = two if winner is one else one
-                assert await loser.claim(key, CHANNEL, NOW, NOW) is None  # still held by the winner
+                with pytest.raises(HeldElsewhere):  # still held by the winner
+                    await loser.claim(key, CHANNEL, NOW, NOW)
                 await winner.mark_sent(key, 99, late=False, now=NOW)
                 assert await one.claim(key, CHANNEL, NOW, NOW) is None
                 assert await two.claim(key, CHANNEL, NOW, NOW) is None
@@ -528,11 +541,14 @@ async def test_two_processes_claiming_one_key_in_two_courses_both_win(pg_url: st
             results = await asyncio.gather(one.claim(key, CHANNEL, NOW, NOW), two.claim(key, CHANNEL, NOW, NOW))
             assert all(e is not None and (e.state, e.attempts) == ("claimed", 1) for e in results), results
             # Each holds its own course's key: the other process is kept out of that course only.
-            assert await second.scoped(left).claim(key, CHANNEL, NOW, NOW) is None
-            assert await first.scoped(right).claim(key, CHANNEL, NOW, NOW) is None
+            for other, view in ((second, left), (first, right)):
+                with pytest.raises(HeldElsewhere):
+                    await other.scoped(view).claim(key, CHANNEL, NOW, NOW)
             await one.mark_sent(key, 1, late=False, now=NOW)
+            assert await second.scoped(left).claim(key, CHANNEL, NOW, NOW) is None  # sent: done
             # Marking A's lets go of A's key only: B's is still held by the other process.
-            assert await first.scoped(right).claim(key, CHANNEL, NOW, NOW) is None
+            with pytest.raises(HeldElsewhere):
+                await first.scoped(right).claim(key, CHANNEL, NOW, NOW)
             await two.mark_sent(key, 2, late=False, now=NOW)
             entries = [await view.ledger_entry(key) for view in (one, two)]
             assert [(e.state, e.message_id) if e else None for e in entries] == [("sent", 1), ("sent", 2)]
@@ -551,7 +567,8 @@ async def test_one_process_holding_a_key_in_two_courses_lets_go_of_each_on_its_o
         await first.scoped(A).mark_failed(KEY, "Discord answered 500", NOW)
         taken = await second.scoped(A).claim(KEY, CHANNEL, NOW, LATER)
         assert taken is not None and taken.attempts == 2  # A's was let go, and taken over
-        assert await second.scoped(B).claim(KEY, CHANNEL, NOW, LATER) is None  # B's is still held by `first`
+        with pytest.raises(HeldElsewhere):  # B's is still held by `first`
+            await second.scoped(B).claim(KEY, CHANNEL, NOW, LATER)
     finally:
         await first.close()
         await second.close()

@@ -12,13 +12,13 @@ from __future__ import annotations
 from bot.store.common import StoreError, cannot_write, database_exists, is_postgres_url, is_storage_error, redacted
 from bot.store.course import CourseTables, StoredUpload
 from bot.store.events import EventRow, EventTables
-from bot.store.ledger import FINAL_STATES, LedgerEntry, LedgerTable
+from bot.store.ledger import FINAL_STATES, HeldElsewhere, LedgerEntry, LedgerTable
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.students import StudentTables, Subscription
 
-__all__ = ["FINAL_STATES", "MIGRATIONS", "SCHEMA_VERSION", "EventRow", "LedgerEntry", "Store", "StoreError",
-           "StoredUpload", "Subscription", "cannot_write", "database_exists", "is_postgres_url", "is_storage_error",
-           "redacted"]
+__all__ = ["FINAL_STATES", "MIGRATIONS", "SCHEMA_VERSION", "EventRow", "HeldElsewhere", "LedgerEntry", "Store",
+           "StoreError", "StoredUpload", "Subscription", "cannot_write", "database_exists", "is_postgres_url",
+           "is_storage_error", "redacted"]
 
 
 class Store(LedgerTable, StudentTables, CourseTables, EventTables):

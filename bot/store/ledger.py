@@ -36,6 +36,11 @@ def _entry(row: tuple) -> LedgerEntry:
 
 
 
+class HeldElsewhere(Exception):
+    """Another live process holds the reminder (it is posting it now). If that process dies, its hold goes with
+    its connection, so asking again later either finds the reminder done or takes it over."""
+
+
 class LedgerTable(Connection):
     """Claim, mark and read reminders (bot/delivery.py is the only writer)."""
 
@@ -49,18 +54,19 @@ class LedgerTable(Connection):
         return _entry(row) if row else None
 
     async def claim(self, key: str, channel_id: int, due_at: dt.datetime, now: dt.datetime) -> LedgerEntry | None:
-        """Claim a reminder before posting it; None when it is already done (sent, late or skipped).
+        """Claim a reminder before posting it; None when it is already done (sent, late or skipped), and
+        `HeldElsewhere` while another live process holds it.
 
         A row left 'claimed' by a crash, or 'failed', is claimed again (attempts counts them):
         the caller then makes sure the earlier attempt did not post after all.
 
         Exactly once across processes: on PostgreSQL the key is held (a session advisory lock) from the claim
-        until it is marked, so a second live process claiming it at the same time gets None; a process that
-        died lets go with its connection. On SQLite, BEGIN IMMEDIATE serializes claims in one file.
+        until it is marked, so a second live process claiming it at the same time gets `HeldElsewhere`; a process
+        that died lets go with its connection. On SQLite, BEGIN IMMEDIATE serializes claims in one file.
         """
         held = f"{self.scope}/{key}"
         if not await self._engine.hold(held):
-            return None  # another live process is posting it right now, and will mark it
+            raise HeldElsewhere(key)  # another live process is posting it right now: ask again later
         try:
             async with self._transaction():
                 if not self._engine.holds(held):  # the connection was replaced since: its lock went with it
