@@ -2,23 +2,29 @@
 /readings latency at 1,000 courses against 1 course and a bare discord.py bot.
 
 Run: .venv/bin/python bench/bench_many.py [--courses 1000] [--engine sqlite|postgresql|both]
-                                          [--only startup,reminders,latency] [--reps 3]
-PostgreSQL needs COURSEBOT_TEST_POSTGRES (a server URL; a fresh database is made and dropped per run).
+         [--only startup,reminders,latency] [--reps 3] [--lead 60] [--n 500] [--rounds 7] [--profile DIR]
+PostgreSQL needs COURSEBOT_TEST_POSTGRES (a server URL; a fresh database is made and dropped per run). Start-up is
+measured at 1, 100 and --courses courses; --profile DIR adds one cProfile'd start-up (setup_hook) and prints its
+hot spots; BENCH_MANY_LOGS=DIR keeps the bots' logs. Each run also says how many CPUs' worth of other work the
+machine did meanwhile ([in brackets], from /proc/stat less the bots' and this process's CPU): on a shared 2-core
+machine that is what moves the figures.
 
-The setting: N servers of the fake Discord (tests/fake_discord), each with #general, #announcements and #reminders
-and two roles, and N synthetic courses (bench/many_courses.py: the three test courses varied, every one different,
-terms starting 9 to 37 days from today), one uploaded per server, with its /setup values, written through
-bot.store's API before the bot starts (as tests/harness.seed_server does, on one connection). No guild_id:
-global commands, as a bot serving many servers runs.
+The setting: N servers of the fake Discord (tests/fake_discord), each with #general, #announcements and
+#reminders, two roles and the bot allowed to make Discord events, and N synthetic courses (bench/many_courses.py:
+the three test courses varied, every one different, terms starting 9 to 37 days from today), one uploaded per
+server, with its /setup values, written through bot.store's API before the bot starts (as
+tests/harness.seed_server does, on one connection). No guild_id: global commands, as a bot serving many servers
+runs.
 
-The bot runs as a child process (bench/many_bot.py: bot.app.CourseBot, unmodified) against the fake Discord in
-this process, as in bench_discord.py: its CPU time and its RSS are its own. Figures:
+The bot runs as a child process (bench/many_bot.py: bot.app.CourseBot, unmodified, logging as run_bot sets it)
+against the fake Discord in this process, as in bench_discord.py: its CPU time and its RSS are its own. Figures:
 
 1. start-up: seconds from `bot.start` to on_ready (READY plus every guild's GUILD_CREATE, so including
    discord.py's guild_ready_timeout of 2 s after the last one), of which `setup_hook` (store, courses, plans,
-   command sync); RSS = VmRSS from /proc/<bot>/status at on_ready (VmHWM, the peak, beside it). The fake's own
-   share is measured apart: VmRSS of a fresh process holding only the fake with N guilds, started, before any
-   bot connects (what the one process would also hold if the fake ran inside it).
+   command sync; a breakdown by step follows the table), and the bot's CPU seconds meanwhile; RSS = VmRSS from
+   /proc/<bot>/status at on_ready (VmHWM, the peak, beside it). The fake's own share is measured apart: VmRSS of
+   a fresh process before and after it makes and starts the fake with N guilds (what the one process would also
+   hold if the fake ran inside it).
 2. reminders: each course gets a homework deadline whose 24-hour reminder falls due at the same whole minute
    T0, a little after the bot will be ready; the bot runs on the wall clock (system_clock), so APScheduler wakes
    every course's job at T0 itself. The fake counts the posts; after the bot stops, each server's reminder channel
@@ -28,11 +34,12 @@ this process, as in bench_discord.py: its CPU time and its RSS are its own. Figu
    429s): the figure is the time without Discord's global limit of 50 requests/s, which alone makes 1,000 posts
    take >= 20 s.
 3. latency: four bots at once, each on its own fake, asked in turn (one request at a time, as in bench_discord.py;
-   which bot is asked first rotates): CourseBot with N courses, CourseBot with 1 course (the same course 0), and the
-   floor, a bare discord.py bot (one app command answering with the very message the course bot sent for
-   /readings), with one guild and with N guilds. Latency = from the fake sending INTERACTION_CREATE to the fake
-   receiving the callback. Interactions come from server 0; the course bots are measured once every course's
-   Discord-events sync is done. A ratio is the median over the rounds of that round's ratio.
+   which bot is asked first rotates): CourseBot with N courses, CourseBot with 1 course (the same course 0), and
+   the floor, a bare discord.py bot (one app command answering each date with the very message the course bot
+   sent for it, prepared once), with one guild and with N guilds. Latency = from the fake sending
+   INTERACTION_CREATE to the fake receiving the callback. Interactions come from server 0; the course bots are
+   measured once every course's Discord-events sync is done. A ratio is the median over the rounds of that
+   round's ratio. The bots also report their CPU time per request and the garbage collector's pauses.
 Every figure is the median over the repetitions (latency: over the rounds of each round's p50/p99).
 """
 
@@ -261,13 +268,14 @@ class OtherLoad:
     """CPUs' worth of work done by processes other than the bot and this bench between `__init__` and `stop` (a
     machine shared with other jobs slows the bot down; on PostgreSQL its server's work counts here too)."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.start = (time.monotonic(), _busy(), _cpu_of(pid), sum(os.times()[:2]))
+    def __init__(self, *pids: int) -> None:
+        self.pids = pids
+        self.start = (time.monotonic(), _busy(), sum(map(_cpu_of, pids)), sum(os.times()[:2]))
 
     def stop(self) -> float:
-        wall, busy, bot, me = self.start
-        return ((_busy() - busy) - (_cpu_of(self.pid) - bot) - (sum(os.times()[:2]) - me)) / (time.monotonic() - wall)
+        wall, busy, bots, me = self.start
+        ours = sum(map(_cpu_of, self.pids)) - bots + sum(os.times()[:2]) - me
+        return ((_busy() - busy) - ours) / (time.monotonic() - wall)
 
 
 # --- 1. start-up -----------------------------------------------------------------------------------------------
@@ -378,8 +386,10 @@ class Target:
     guild_id: int
     bot: BotProcess | None = None
     times: list[list[float]] = field(default_factory=list)
+    asked: int = 0  # interactions sent after the bot was quiet
 
     async def ask(self, date: str | None) -> tuple[float, Any]:
+        self.asked += 1
         since = len(self.fake.requests)
         options = {"date": date} if date is not None else None
         interaction = await self.fake.send_interaction(name="readings", options=options, guild_id=self.guild_id)
@@ -421,12 +431,11 @@ async def latency(courses: int, engine: str, tmp: Path, n: int, rounds: int,
         for date in dates:  # the course bots answer alike (the same course 0)
             answers[date] = [(await t.ask(date))[1] for t in targets[:2]]
             assert answers[date][0] == answers[date][1], date
-        sizes = {d: len(json.dumps(a[0])) for d, a in answers.items()}
-        typical = sorted(sizes, key=lambda d: sizes[d])[len(sizes) // 2]  # the median-sized answer
-        answer = answers[typical][0]["data"]
+        sizes = sorted(len(json.dumps(a[0]["data"])) for a in answers.values())
         for target in targets[2:]:
             target.bot = await BotProcess.start({"mode": "floor", "token": target.fake.token,
-                                                 "api_base": target.fake.base_url, "answer": answer},
+                                                 "api_base": target.fake.base_url,
+                                                 "answers": {json.dumps(d): a[0]["data"] for d, a in answers.items()}},
                                                 tmp / f"floor-{len(target.fake.guild_ids)}.log")
             stack.push_async_callback(target.bot.stop)
             await target.bot.wait_for("ready", 120)
@@ -434,6 +443,7 @@ async def latency(courses: int, engine: str, tmp: Path, n: int, rounds: int,
         for _ in range(20):  # warm-up
             for target in targets:
                 await target.ask(dates[0])
+        others = OtherLoad(*(t.bot.proc.pid for t in targets if t.bot is not None))
         for _ in range(rounds):
             per = [[] for _ in targets]
             for i in range(n):
@@ -442,11 +452,14 @@ async def latency(courses: int, engine: str, tmp: Path, n: int, rounds: int,
                     per[k].append((await targets[k].ask(dates[i % len(dates)]))[0])
             for k, target in enumerate(targets):
                 target.times.append(per[k])
+        other_load = others.stop()
         rss = {t.name: t.bot.rss_mb() for t in targets if t.bot is not None}
         for t in targets:
             assert t.bot is not None
             await t.bot.stop()
         collector = {t.name: t.bot.lines.get("gc", {}) for t in targets if t.bot is not None}
+        cpu = {t.name: t.bot.lines.get("cpu_after_quiet", float("nan")) / t.asked * 1000 for t in targets
+               if t.bot is not None}
     def paired(a: Target, b: Target, p: float) -> tuple[float, list[float]]:
         """a's percentile over b's, round by round (both measured under the same load); the median and each."""
         each = [percentile(x, p) / percentile(y, p) for x, y in zip(a.times, b.times, strict=True)]
@@ -459,7 +472,7 @@ async def latency(courses: int, engine: str, tmp: Path, n: int, rounds: int,
         (f"{courses:,} courses / floor {courses:,} guilds", many, floor_many))}
     return {"targets": [(t.name, statistics.median(statistics.median(r) for r in t.times),
                          statistics.median(percentile(r, 99) for r in t.times), rss[t.name]) for t in targets],
-            "ratios": ratios, "gc": collector, "answer_bytes": len(json.dumps(answer)), "sizes": sizes}
+            "ratios": ratios, "gc": collector, "cpu_ms": cpu, "sizes": sizes, "others": other_load}
 
 
 # --- the report ------------------------------------------------------------------------------------------------
@@ -573,13 +586,16 @@ async def main(args: argparse.Namespace) -> None:
             rows = {name: (p50, p99, rss) for name, p50, p99, rss in result["targets"]}
             names = [name for name, *_ in result["targets"]]
             print(f"3. /readings latency ({engine}; {args.rounds} rounds of {args.n} calls to each bot, "
-                  f"interleaved; the answer is {result['answer_bytes']:,} bytes of JSON)\n")
-            print("| bot | p50 | p99 | RSS after | gc pauses during the run: gen 0 / 1 / 2 count (longest) |\n"
-                  "|---|---:|---:|---:|---|")
+                  f"interleaved; {len(result['sizes'])} dates asked in turn, answers of {result['sizes'][0]:,} to "
+                  f"{result['sizes'][-1]:,} bytes of JSON, the floor's the same for each date; other work on the "
+                  f"machine meanwhile: {result['others']:.1f} CPUs)\n")
+            print("| bot | p50 | p99 | bot's CPU per request | RSS after | gc pauses during the run: gen 0 / 1 / 2 "
+                  "count (longest) |\n|---|---:|---:|---:|---:|---|")
             for name in names:
                 p50, p99, rss = rows[name]
                 pauses = " / ".join(f"{g['count']} ({g['max_ms']:.1f} ms)" for g in result["gc"][name].values())
-                print(f"| {name} | {p50:.2f} ms | {p99:.2f} ms | {rss:.0f} MB | {pauses} |")
+                print(f"| {name} | {p50:.2f} ms | {p99:.2f} ms | {result['cpu_ms'][name]:.2f} ms | {rss:.0f} MB | "
+                      f"{pauses} |")
             print("\nRatios: the median over the rounds of each round's ratio (the four bots are asked in turn, so a "
                   "round's figures share the machine's load); each round's in brackets.\n")
             print("| ratio | p50 | p99 | target |\n|---|---:|---:|---|")
@@ -598,7 +614,7 @@ if __name__ == "__main__":
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--only", default="startup,reminders,latency")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of the start-up and reminder runs")
-    parser.add_argument("--lead", type=float, default=45.0,
+    parser.add_argument("--lead", type=float, default=60.0,
                         help="seconds from seeding to the reminders' minute (at least; then to the whole minute)")
     parser.add_argument("--n", type=int, default=500, help="/readings calls per bot per round")
     parser.add_argument("--rounds", type=int, default=7)

@@ -3,13 +3,15 @@
 Run by bench_many.py with one argument, a JSON object:
   {"mode": "course", "token": ..., "settings": {Settings fields}, "breakdown": bool,
    "profile": null | "startup" (cProfile of setup_hook) | "steady" (from quiet to exit), "profile_out": path}
-  {"mode": "floor", "token": ..., "api_base": ..., "answer": {the /readings callback data to answer with}}
+  {"mode": "floor", "token": ..., "api_base": ..., "answers": {json.dumps(date option): the course bot's callback
+   data for that /readings}}
 It prints one JSON line per milestone on stdout: {"ready": {...}} at on_ready (seconds from `bot.start` to READY,
 CPU seconds, VmRSS/VmHWM from /proc/self/status, and with "breakdown" the seconds of each step of start-up), then
 {"quiet": {...}} once every course's first Discord-events sync is done, and at exit {"gc": {...}}: the garbage
-collector's pauses by generation from "quiet" on (gc.callbacks). SIGTERM closes the bot as `python -m bot` does.
-The course bot is bot.app.CourseBot itself: the subclass only times (or profiles) its `setup_hook`, and the
-breakdown wraps a few of its functions from outside (bot/ is not changed). Logging is configured as run_bot does.
+collector's pauses by generation from "quiet" on (gc.callbacks) and the CPU seconds used since. SIGTERM closes
+the bot as `python -m bot` does. The course bot is bot.app.CourseBot itself: the subclass only times (or
+profiles) its `setup_hook`, and the breakdown wraps a few of its functions from outside (bot/ is not changed).
+Logging is configured as run_bot does (INFO, discord.py at WARNING).
 """
 
 from __future__ import annotations
@@ -111,22 +113,24 @@ class TimedCourseBot(CourseBot):
 
 
 class FloorBot(commands.Bot):
-    """A minimal discord.py bot: one app command, /readings, answering with a fixed message (the course bot's)."""
+    """A minimal discord.py bot: one app command, /readings, answering each `date` with the very message the course
+    bot answered it with (made into discord.Embed objects once, at start)."""
 
-    def __init__(self, answer: dict[str, Any]) -> None:
+    def __init__(self, answers: dict[str, dict[str, Any]]) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
                          allowed_mentions=discord.AllowedMentions.none())
-        self.embeds = [discord.Embed.from_dict(e) for e in answer.get("embeds", [])]
-        self.content = answer.get("content") or None
-        self.ephemeral = bool(answer.get("flags", 0) & 64)
+        self.answers = {date: ([discord.Embed.from_dict(e) for e in data.get("embeds", [])],
+                               data.get("content") or None, bool(data.get("flags", 0) & 64))
+                        for date, data in answers.items()}
 
     async def setup_hook(self) -> None:
         @self.tree.command(name="readings", description="The readings of a class (benchmark floor)")
         @app_commands.describe(date="A date, 'next', or #number")
         async def readings(interaction: discord.Interaction, date: str | None = None) -> None:
-            await interaction.response.send_message(self.content, embeds=self.embeds, ephemeral=self.ephemeral)
+            embeds, content, ephemeral = self.answers[json.dumps(date)]
+            await interaction.response.send_message(content, embeds=embeds, ephemeral=ephemeral)
 
         await self.tree.sync()
 
@@ -141,7 +145,7 @@ async def main(config: dict[str, Any]) -> int:
             bot.profile = profile
     else:
         point_discord_at(config["api_base"])
-        bot = FloorBot(config["answer"])
+        bot = FloorBot(config["answers"])
     started = started_cpu = 0.0
 
     async def when_quiet() -> None:
@@ -153,11 +157,13 @@ async def main(config: dict[str, Any]) -> int:
                 await asyncio.wait(tasks)
         emit(quiet={"seconds": time.perf_counter() - started, **memory()})
         gc.callbacks.append(collected)
+        quiet_cpu[0] = time.process_time()
         if profile is not None and config["profile"] == "steady":
             profile.enable()
 
     pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}  # the collector's pauses once quiet, by generation
     began = [0.0]
+    quiet_cpu = [0.0]
 
     def collected(phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -190,7 +196,8 @@ async def main(config: dict[str, Any]) -> int:
     if profile is not None and config["profile"] == "steady":
         profile.disable()
         profile.dump_stats(config["profile_out"])
-    emit(gc={gen: {"count": len(p), "total_ms": sum(p), "max_ms": max(p, default=0.0)} for gen, p in pauses.items()})
+    emit(gc={gen: {"count": len(p), "total_ms": sum(p), "max_ms": max(p, default=0.0)} for gen, p in pauses.items()},
+         cpu_after_quiet=time.process_time() - quiet_cpu[0])
     return 0
 
 

@@ -267,6 +267,7 @@ class CourseBot(commands.Bot):
             log.info("reconnected session ready guild=%s", self.file_settings.guild_id)
             return
         self._ready_logged = True
+        gc.freeze()  # discord.py's cache of every server is built by now: keep it out of the collector's way too
         for service in self.courses:
             if service.has_course:
                 service.sync_events_soon()
@@ -331,5 +332,6 @@ def run_bot(settings: Settings, token: str, workdir: Path, origins: Mapping[str,
     """Run until SIGTERM/SIGINT (exit 0) or a fatal start-up problem (exit 1)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job: 45,000 at 1,000 courses; ours log
     log.info("starting in %s", workdir)
     return asyncio.run(serve(make_bot(settings, origins=origins), token))
