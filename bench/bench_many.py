@@ -57,7 +57,6 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -73,6 +72,7 @@ from many_courses import course_text, planted_key  # noqa: E402
 from bot.core.loader import load_text  # noqa: E402
 from bot.server_config import to_text  # noqa: E402
 from bot.store import Store, StoredUpload  # noqa: E402
+from tests.conftest import fresh_postgres_database  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fake_discord.models import DEFAULT_BOT_PERMISSIONS  # noqa: E402
 from tests.fake_discord.permissions import CREATE_EVENTS, MANAGE_EVENTS  # noqa: E402
@@ -114,27 +114,12 @@ def build_fake(servers: int) -> tuple[FakeDiscord, list[Server]]:
 
 @contextlib.asynccontextmanager
 async def fresh_database(engine: str, tmp: Path) -> AsyncIterator[str]:
-    """A new, empty database: a SQLite file, or a PostgreSQL database on COURSEBOT_TEST_POSTGRES dropped after (as
-    tests/conftest.py's fresh_postgres_database)."""
+    """A new, empty database: a SQLite file, or a PostgreSQL database on COURSEBOT_TEST_POSTGRES dropped after."""
     if engine == "sqlite":
         yield str(tmp / f"many-{uuid.uuid4().hex[:8]}.sqlite3")
         return
-    import asyncpg
-
-    name = f"coursebot_bench_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
-    finally:
-        admin = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with fresh_postgres_database(POSTGRES_URL) as url:
+        yield url
 
 
 async def seed(database: str, servers: list[Server], texts: list[str]) -> None:
