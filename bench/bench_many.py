@@ -526,7 +526,8 @@ async def main(args: argparse.Namespace) -> None:
                 runs = breakdowns[engine, max(sizes)]
                 setup = med([r["ready"]["setup_seconds"] for r in runs])
                 print(f"Where setup_hook's {setup:.1f} s go at {max(sizes):,} courses on {engine} (median of "
-                      f"{len(runs)}; {med([r['ready']['jobs'] for r in runs]):,.0f} reminder jobs, "
+                      f"{len(runs)}; {med([r['ready']['reminders'] for r in runs]):,.0f} reminders planned, "
+                      f"{med([r['ready']['jobs'] for r in runs]):,.0f} APScheduler jobs, "
                       f"{med([r['events'] for r in runs]):,.0f} Discord events made after ready):\n")
                 print("| step | seconds | share of setup_hook |\n|---|---:|---:|")
                 for label in runs[0]["ready"]["breakdown"]:

@@ -180,7 +180,8 @@ async def main(config: dict[str, Any]) -> int:
         if isinstance(bot, TimedCourseBot):
             info.update(setup_seconds=bot.setup_seconds, courses=len(bot.courses),
                         with_course=sum(s.has_course for s in bot.courses),
-                        jobs=sum(len(s.reminders.scheduler.keys()) for s in bot.courses))
+                        reminders=sum(len(s.reminders.scheduler.keys()) for s in bot.courses),
+                        jobs=sum(s.reminders.scheduler.job_count() for s in bot.courses))
         if spent is not None:
             info["breakdown"] = dict(spent)
         emit(ready=info)

@@ -3,6 +3,11 @@
 Jobs only wake the bot up; whether a reminder is posted, late or skipped is the
 ledger's decision (bot/delivery.py). So misfires never drop a job: a job that
 wakes late still runs (misfire_grace_time=None) and the ledger decides.
+
+Only the reminders of the coming `HORIZON` get a job; the rest of the term waits in `planned`, and one more job
+wakes when the next of them enters the horizon. A term has ~45 reminders, so a process of 1,000 courses starts
+with ~1,000 jobs instead of ~45,000 (adding a job costs APScheduler ~50 µs: 2 to 3 s of start-up). The horizon is
+measured on the wall clock because that is the clock APScheduler runs its jobs by.
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.clock import Clock, system_clock
+
 log = logging.getLogger(__name__)
 
 RETRY_PREFIX = "retry:"
+HORIZON = dt.timedelta(hours=36)
+HORIZON_JOB = "reminders-horizon"
 
 Fire = Callable[[str], Awaitable[None]]
 
@@ -27,9 +36,11 @@ Fire = Callable[[str], Awaitable[None]]
 class ReminderScheduler:
     """Wakes `fire(key)` at each planned instant (and at each retry)."""
 
-    def __init__(self, fire: Fire, timezone: dt.tzinfo) -> None:
+    def __init__(self, fire: Fire, timezone: dt.tzinfo, wall_clock: Clock = system_clock) -> None:
         self._fire = fire
+        self._wall_clock = wall_clock
         self._daily: set[str] = set()
+        self._planned: dict[str, dt.datetime] = {}  # every reminder key still to wake for → its instant
         self._scheduler = AsyncIOScheduler(
             timezone=timezone,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -58,26 +69,49 @@ class ReminderScheduler:
             self._scheduler.shutdown(wait=False)
 
     def sync(self, planned: Iterable[tuple[str, dt.datetime]]) -> tuple[int, int]:
-        """Make the jobs exactly the given (key, instant) pairs; returns (added or moved, removed)."""
+        """Make the planned reminders exactly the given (key, instant) pairs; returns (added or moved, removed)."""
         wanted = dict(planned)
-        removed = 0
-        for job in self._scheduler.get_jobs():
-            if job.id.startswith(RETRY_PREFIX) or job.id in self._daily:
-                continue
-            if job.id not in wanted:
-                job.remove()
-                removed += 1
-        changed = 0
-        for key, at in wanted.items():
-            job = self._scheduler.get_job(key)
-            if job is not None and job.trigger.run_date == at:
-                continue
-            self._scheduler.add_job(self._fire, DateTrigger(run_date=at), args=[key], id=key, name=key,
-                                    replace_existing=True)
-            changed += 1
+        removed = sum(key not in wanted for key in self._planned)
+        changed = sum(self._planned.get(key) != at for key, at in wanted.items())
+        self._planned = wanted
+        self._schedule_horizon()
         if changed or removed:
             log.info("reminder jobs synced scheduled=%d changed=%d removed=%d", len(wanted), changed, removed)
         return changed, removed
+
+    def _schedule_horizon(self) -> None:
+        """A job for each planned reminder due within the horizon (none for the others), and the horizon job at the
+        instant the next of the others enters it."""
+        edge = self._wall_clock() + HORIZON
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(RETRY_PREFIX) or job.id in self._daily or job.id == HORIZON_JOB:
+                continue
+            at = self._planned.get(job.id)
+            if at is None or at > edge:
+                job.remove()
+        next_edge: dt.datetime | None = None
+        for key, at in self._planned.items():
+            if at > edge:
+                next_edge = at if next_edge is None else min(next_edge, at)
+                continue
+            job = self._scheduler.get_job(key)
+            if job is not None and job.trigger.run_date == at:
+                continue
+            self._scheduler.add_job(self._wake, DateTrigger(run_date=at), args=[key], id=key, name=key,
+                                    replace_existing=True)
+        if next_edge is not None:
+            self._scheduler.add_job(self._horizon_moved, DateTrigger(run_date=next_edge - HORIZON), id=HORIZON_JOB,
+                                    name=HORIZON_JOB, replace_existing=True)
+        elif self._scheduler.get_job(HORIZON_JOB) is not None:
+            self._scheduler.remove_job(HORIZON_JOB)
+
+    async def _horizon_moved(self) -> None:
+        self._schedule_horizon()
+
+    async def _wake(self, key: str) -> None:
+        if self._scheduler.get_job(key) is None:  # the job is done (a re-plan since may have made a new one)
+            self._planned.pop(key, None)
+        await self._fire(key)
 
     def every_day(self, job_id: str, wake: Callable[[], Awaitable[None]], at: dt.time,
                   timezone: dt.tzinfo | None = None) -> None:
@@ -99,13 +133,18 @@ class ReminderScheduler:
             pass
 
     def next_run(self, key: str) -> dt.datetime | None:
-        """When the job for `key` will run (tests assert this instead of waiting)."""
+        """When `key` will wake the bot (tests assert this instead of waiting): its job's next run, or for a reminder
+        beyond the horizon, its planned instant."""
         job = self._scheduler.get_job(key) or self._scheduler.get_job(RETRY_PREFIX + key)
-        return job.next_run_time if job else None
+        return job.next_run_time if job else self._planned.get(key)
 
     def keys(self) -> set[str]:
-        """The reminder keys with a job (retries included; the daily jobs are not reminders)."""
-        return {job.id for job in self._scheduler.get_jobs() if job.id not in self._daily}
+        """The reminder keys still to wake for, and the retries (prefixed): the daily jobs are not reminders."""
+        return set(self._planned) | {job.id for job in self._scheduler.get_jobs() if job.id.startswith(RETRY_PREFIX)}
+
+    def job_count(self) -> int:
+        """APScheduler jobs held: the reminders within the horizon, retries, the horizon and daily jobs."""
+        return len(self._scheduler.get_jobs())
 
     def wakeup(self) -> None:
         """Look at the jobs now (after the clock was moved in a test, or the plan changed)."""
