@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +25,7 @@ NULL_TAG = "tag:yaml.org,2002:null"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster, same nodes
 MAX_NODES = 200_000  # a course of 500 sessions has ~30,000; more is a mistake or an attack
 MAX_DEPTH = 30
+SCREEN_ABOVE_CHARS = 100_000  # a text this short holds far fewer than MAX_NODES values: built before it is checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,23 +135,29 @@ def describe(node: yaml.Node) -> str:
 
 
 def compose(text: str, file: str) -> yaml.Node | None:
-    """The node tree of a YAML text; aliases (which can multiply a small file into a huge one) are refused.
+    """The node tree of a YAML text; aliases (which can multiply a small file into a huge one), deep nesting and
+    more than MAX_NODES values are refused.
 
+    A text that could hold an anchor or alias (a “&” or “*”), or is long enough to hold MAX_NODES values, is first
+    screened event by event, so that nothing is built for a refused one; any other text (every usual course file) is
+    built at once and its tree checked, which costs a tenth as much. libyaml itself stops at 1,000 levels.
     Raises `ValueError` with a `Problem`-ready message (line, advice) for text that is not YAML.
     """
     try:
-        loader = LOADER(text)
-        try:
-            for event in _events(loader):  # refuse aliases and deep nesting before anything is built
-                del event
-        finally:
-            loader.dispose()
-        return yaml.compose(text, Loader=LOADER)
+        if len(text) > SCREEN_ABOVE_CHARS or "&" in text or "*" in text:
+            _screen(text)
+        root = yaml.compose(text, Loader=LOADER)
+        if root is not None:
+            _check_tree(root)
+        return root
     except Refused as exc:
         raise FileProblem(Problem(file, exc.line, f"The file {exc.what}.")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc)
+        if "maximum nesting depth" in what:
+            raise FileProblem(Problem(file, mark.line + 1 if mark is not None else None,
+                                      f"The file {TOO_DEEP}.")) from None
         opened = _unclosed_quote(text, mark.line if mark is not None else None)
         if opened is not None and mark is not None:
             raise FileProblem(Problem(file, opened, "A quoted value starts here and is never closed (YAML then "
@@ -185,28 +192,57 @@ class FileProblem(ValueError):
 class Refused(Exception):
     """The text is YAML, but not a kind a course file can be: anchors, too deep, too many values."""
 
-    def __init__(self, event: yaml.Event, what: str) -> None:
-        self.line = event.start_mark.line + 1 if event.start_mark is not None else None
+    def __init__(self, mark: yaml.Mark | None, what: str) -> None:
+        self.line = mark.line + 1 if mark is not None else None
         self.what = what
         super().__init__(what)
 
 
-def _events(loader: yaml.SafeLoader) -> Iterable[yaml.Event]:
-    depth = count = 0
-    while loader.check_event():
-        event = loader.get_event()
+ALIASES = "uses a YAML anchor or alias (& or *); write each value out in full"
+TOO_DEEP = f"is nested more than {MAX_DEPTH} levels deep; a course file needs a few"
+TOO_MANY = f"has more than {MAX_NODES:,} values; a course file is far smaller"
+
+
+def _screen(text: str) -> None:
+    """Refuse anchors, aliases, deep nesting and too many values from the parser's events, before anything is
+    built."""
+    loader = LOADER(text)
+    try:
+        depth = count = 0
+        while loader.check_event():
+            event = loader.get_event()
+            count += 1
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise Refused(event.start_mark, ALIASES)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise Refused(event.start_mark, TOO_DEEP)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            if count > MAX_NODES:
+                raise Refused(event.start_mark, TOO_MANY)
+    finally:
+        loader.dispose()
+
+
+def _check_tree(root: yaml.Node) -> None:
+    """Refuse a built tree nested too deep or with too many values (a text without “&” holds no alias)."""
+    count = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
         count += 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise Refused(event, "uses a YAML anchor or alias (& or *); write each value out in full")
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise Refused(event, f"is nested more than {MAX_DEPTH} levels deep; a course file needs a few")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
         if count > MAX_NODES:
-            raise Refused(event, f"has more than {MAX_NODES:,} values; a course file is far smaller")
-        yield event
+            raise Refused(node.start_mark, TOO_MANY)
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if depth > MAX_DEPTH:
+            raise Refused(node.start_mark, TOO_DEEP)
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(child, depth + 1) for child in node.value]
+        else:
+            stack += [(part, depth + 1) for pair in node.value for part in pair]
 
 
 # --- converters: text as written → value, or ValueError with advice ------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.loader import MAX_FILE_BYTES, ScheduleError, load_file, load_text
-from bot.core.schema import MAX_DEPTH, MAX_NODES
+from bot.core.schema import MAX_DEPTH, MAX_NODES, SCREEN_ABOVE_CHARS
 from tests.conftest import DS_SCHEDULE
 
 DS = DS_SCHEDULE.read_text(encoding="utf-8")
@@ -84,6 +84,24 @@ def test_a_single_alias_is_refused_too() -> None:
 def test_a_document_nested_1000_levels_deep_is_refused(text: str) -> None:
     """Nesting deeper than the limit is one problem saying so, not a RecursionError."""
     assert f"nested more than {MAX_DEPTH} levels deep" in refusal(text)
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 999, 1000, 1001, 5000])
+@pytest.mark.parametrize("padding", [0, SCREEN_ABOVE_CHARS], ids=["built then checked", "screened first"])
+def test_deep_nesting_is_refused_the_same_whichever_way_the_text_is_checked(levels: int, padding: int) -> None:
+    """Short texts are built before their depth is checked, long ones screened first, and libyaml stops at 1,000
+    levels by itself: every way, the answer is the depth limit, on the line where it is passed."""
+    text = "# " + "x" * padding + "\n" + "a: " + "[" * (levels - 1) + "]" * (levels - 1) + "\n"
+    assert refusal(text) == (f"course.yaml:2: The file is nested more than {MAX_DEPTH} levels deep; a course file "
+                             "needs a few.")
+
+
+@pytest.mark.parametrize("padding", [0, SCREEN_ABOVE_CHARS], ids=["built then checked", "screened first"])
+def test_a_course_with_asterisks_and_ampersands_in_its_text_loads(padding: int) -> None:
+    """“*” and “&” in quoted text only make the loader screen the file first; they are no anchors."""
+    text = DS.replace("title: Distributed Systems", 'title: "Distributed Systems & *Cloud*"', 1)
+    text += "# " + "x" * padding + "\n"
+    assert load_text(text).course.title == "Distributed Systems & *Cloud*"
 
 
 def test_nesting_up_to_the_limit_is_only_a_course_problem() -> None:
