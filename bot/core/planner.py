@@ -262,16 +262,38 @@ def _break_line(course: Course, monday: dt.date) -> list[str]:
     return lines
 
 
-def _digest(course: Course, monday: dt.date, s: ReminderSettings) -> Reminder | None:
-    def in_week(day: dt.date) -> bool:
-        return monday_of(day) == monday  # the same Monday rather than "up to monday + 6": no overflow in 9999
+@dataclass(frozen=True, slots=True)
+class _Week:
+    """What falls in one week (Monday to Sunday), in the course's order."""
 
-    sessions = [x for x in course.sessions if in_week(x.date)]
+    sessions: tuple[Session, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    exams: tuple[Exam, ...] = ()
+
+
+def _weeks(course: Course) -> dict[dt.date, _Week]:
+    """Each Monday's week, grouped in one pass (by the same Monday rather than "up to monday + 6": no overflow in
+    9999); a digest per week then reads only its own week instead of the whole term."""
+    sessions: dict[dt.date, list[Session]] = {}
+    deadlines: dict[dt.date, list[Deadline]] = {}
+    exams: dict[dt.date, list[Exam]] = {}
+    for x in course.sessions:
+        sessions.setdefault(monday_of(x.date), []).append(x)
+    for d in course.deadlines:
+        deadlines.setdefault(monday_of(d.due), []).append(d)
+    for e in course.exams:
+        exams.setdefault(monday_of(e.date), []).append(e)
+    return {m: _Week(tuple(sessions.get(m, ())), tuple(deadlines.get(m, ())), tuple(exams.get(m, ())))
+            for m in sessions.keys() | deadlines.keys() | exams.keys()}
+
+
+def _digest(course: Course, monday: dt.date, week: _Week, s: ReminderSettings) -> Reminder | None:
+    sessions = week.sessions
     dated: list[tuple[dt.datetime, str]] = [
-        (course.due_at(d), f"📌 {_due_words(d)} — {_short(d.title)} due") for d in course.deadlines if in_week(d.due)
+        (course.due_at(d), f"📌 {_due_words(d)} — {_short(d.title)} due") for d in week.deadlines
     ]
     dated += [(course.exam_start_at(e) or _at(course, e.date, dt.time(0)), f"📝 {_exam_where(e)} — {_short(e.title)}")
-              for e in course.exams if in_week(e.date)]
+              for e in week.exams]
     breaks = _break_line(course, monday)
     if not sessions and not dated and not breaks:
         return None
@@ -341,7 +363,8 @@ def plan(course: Course, settings: ReminderSettings = ReminderSettings()) -> tup
     for exam in course.all_exams():
         found += _exam_reminders(course, exam, settings)
     if settings.digest:
-        found += [r for m in _digest_mondays(course) if (r := _digest(course, m, settings))]
+        weeks = _weeks(course)
+        found += [r for m in _digest_mondays(course) if (r := _digest(course, m, weeks.get(m, _Week()), settings))]
     if settings.office_hours:
         for i, hours in enumerate(course.office_hours):
             found += _office_hours_reminders(course, hours, i)
