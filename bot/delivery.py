@@ -63,6 +63,9 @@ class ReminderService:
         self._settings = settings
         self.scheduler = ReminderScheduler(self.fire, timezone)
         self.plan: dict[str, Reminder] = {}
+        # Who has a DM subscription (closed DMs included), as last read at a re-plan or a delivery: only they can
+        # have a closed-DMs notice, so the check after every command asks the database about them alone.
+        self.subscribers: frozenset[int] = frozenset()
         self._in_flight: dict[str, asyncio.Task[Outcome]] = {}
 
     async def start(self, course: Course) -> None:
@@ -76,7 +79,7 @@ class ReminderService:
         """Re-plan after any change: jobs for what is still to post, none for what is done or removed."""
         self.plan = {r.key: r for r in plan(course, self._settings)}
         ledger = await self._store.ledger()
-        subscribers = [s for s in await self._store.subscriptions() if not s.dm_closed]
+        subscribers = await self._open_subscriptions()
         now = self._clock()
         pending, missed = [], []
         for reminder in self.plan.values():
@@ -97,6 +100,12 @@ class ReminderService:
             log.warning("reminders skipped count=%d first=%s last=%s: their deadlines passed while the bot was "
                         "not running", len(missed), missed[0][1], missed[-1][1])
         self.scheduler.sync(pending)
+
+    async def _open_subscriptions(self) -> list[Subscription]:
+        """The subscriptions DMs go to (not closed); `subscribers` is refreshed on the way."""
+        everyone = await self._store.subscriptions()
+        self.subscribers = frozenset(s.user_id for s in everyone)
+        return [s for s in everyone if not s.dm_closed]
 
     def _targets(self, reminder: Reminder, subscribers: list[Subscription]) -> list[tuple[str, int]]:
         """(ledger key, channel or user id) of every post this reminder makes."""
@@ -136,7 +145,7 @@ class ReminderService:
         if now < reminder.at - EARLY_TOLERANCE:
             log.error("reminder woke up early key=%s at=%s now=%s: not posted", key, reminder.at, now)
             return Outcome(key, "early")
-        subscribers = [s for s in await self._store.subscriptions() if not s.dm_closed]
+        subscribers = await self._open_subscriptions()
         outcome = Outcome(key, "done", "no reminder channel")
         retry = False
         for target_key, target in self._targets(reminder, subscribers):

@@ -75,7 +75,8 @@ class Reminders(commands.Cog):
         service = interaction.extras.get(COURSE)
         if not isinstance(service, CourseService) or service.client.is_closed():
             return
-        if await service.store.take_notice(interaction.user.id):
+        if interaction.user.id in service.reminders.subscribers and await service.store.take_notice(
+                interaction.user.id):
             await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 

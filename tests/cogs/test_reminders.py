@@ -97,6 +97,24 @@ async def test_closed_dms_are_told_once_and_not_retried(live_bot, fake, frozen):
     assert "paused" in embed_text(await remind(fake, "status"))
 
 
+async def test_a_student_whose_dms_were_refused_before_a_restart_is_told_after_it(fake, live_settings, frozen):
+    """The notice is taken after the first command once the bot is back; a student who never subscribed gets
+    none (only subscribers are asked about: the check costs no query for anyone else)."""
+    async with running_bot(fake, live_settings, system_clock) as bot:
+        await remind(fake, "on")
+        fake.close_dms(STUDENT)
+        await fire_eve(bot, frozen)
+    async with running_bot(fake, live_settings, system_clock) as bot:
+        assert STUDENT in bot.reminders.subscribers and OTHER_STUDENT not in bot.reminders.subscribers
+        bystander = await fake.send_interaction(name="next", user=OTHER_STUDENT)
+        await fake.wait_for_callback(bystander)
+        first = await fake.send_interaction(name="next", user=STUDENT)
+        await fake.wait_for_callback(first)
+        notice = await fake.wait_for_request("POST", rf"/webhooks/\d+/{first.token}")
+    assert notice.json["content"] == DMS_CLOSED_NOTICE
+    assert not [r for r in fake.requests if r.path.startswith("/webhooks/") and bystander.token in r.path]
+
+
 async def test_resubscribing_after_opening_dms_resumes(live_bot, fake, frozen):
     """After opening DMs and /remind on again, the next reminder arrives by DM."""
     await remind(fake, "on")
