@@ -7,6 +7,7 @@ quizzes, project milestones, other deadlines and exams, each with its instant an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.dates import local_now, relative_day, relative_instant
@@ -53,25 +54,32 @@ def _relative(course: Course, at: dt.datetime, exact: bool, now: dt.datetime) ->
     return relative_day(at.astimezone(course.timezone).date(), local_now(course, now).date())
 
 
-def all_items(course: Course, now: dt.datetime, *, with_critiques: bool = True,
-              in_class_exams: bool = True) -> list[DueItem]:
-    """Every item of the term, past and future, soonest first; relative times as seen at `now`."""
+def all_items(course: Course, now: dt.datetime, *, with_critiques: bool = True, in_class_exams: bool = True,
+              keep: Callable[[dt.date, dt.datetime], bool] | None = None) -> list[DueItem]:
+    """Every item of the term, past and future, soonest first; relative times as seen at `now`. With `keep`, only
+    the items it accepts by (day, instant due), tested before an item's words are made: /readings asks for a few."""
     items: list[DueItem] = []
     if with_critiques and course.critiques is not None:
         for s in course.sessions:
             if s.has_papers:
                 due = critique_due(course, s)
+                if keep is not None and not keep(s.date, due):
+                    continue
                 exact = course.class_start_at(s) is not None
                 items.append(DueItem("critique", f"class-{s.number}", s.title, s.date, due, exact, s,
                                      _relative(course, due, exact, now), passed=now >= due))
     for d in course.deadlines:
         due = course.due_at(d)
+        if keep is not None and not keep(d.due, due):
+            continue
         exact = d.time is not None
         items.append(DueItem(d.kind, d.id, d.title, d.due, due, exact, course.session_on(d.due),
                              _relative(course, due, exact, now), url=d.url, details=d.details, passed=now >= due))
     for e in course.all_exams() if in_class_exams else course.exams:
         start = course.exam_start_at(e)
         at = start or dt.datetime.combine(e.date, dt.time(23, 59), course.timezone)
+        if keep is not None and not keep(e.date, at):
+            continue
         session = course.session_number(e.session) if e.session is not None else None
         end = course.exam_end_at(e)
         relative = "now" if start is not None and end is not None and start <= now < end \
@@ -94,14 +102,15 @@ def due_items(course: Course, now: dt.datetime | None, *, with_critiques: bool =
 
 def due_on(course: Course, day: dt.date, now: dt.datetime) -> tuple[DueItem, ...]:
     """Deadlines and exams (not critiques) on that day, whether or not they have passed."""
-    return tuple(i for i in all_items(course, now, with_critiques=False, in_class_exams=False) if i.date == day)
+    return tuple(all_items(course, now, with_critiques=False, in_class_exams=False, keep=lambda date, _: date == day))
 
 
 def due_around(course: Course, day: dt.date, after: dt.datetime, before: dt.datetime | None,
                now: dt.datetime) -> tuple[DueItem, ...]:
     """What /readings lists for a class: deadlines and exams on its day, then deadlines due after `after` and up
     to `before` (the class's start), the ones in between classes that a student must not forget."""
-    pool = all_items(course, now, with_critiques=False, in_class_exams=False)
+    pool = all_items(course, now, with_critiques=False, in_class_exams=False,
+                     keep=lambda date, due: date == day or (before is not None and after < due <= before))
     same_day = [i for i in pool if i.date == day]
     between = [i for i in pool if before is not None and i.kind != "exam" and after < i.due <= before
                and i not in same_day]
