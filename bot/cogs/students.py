@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import weakref
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import critiques
 from bot.cogs.common import acknowledge, course_of, send_doc, send_messages
+from bot.cogs.kept_answers import KeptAnswers, Messages
 from bot.commands import COMMANDS_BY_NAME
 from bot.core import queries
 from bot.core.search import search
 from bot.render import embeds, words
+from bot.service import CourseService
 
 
 def _describe(name: str) -> str:
@@ -27,6 +31,19 @@ class Students(commands.Cog):
 
     critique = app_commands.Group(name="critique", description="Critiques: the rules, and your own tracker")
 
+    def __init__(self) -> None:
+        self._answers: weakref.WeakKeyDictionary[CourseService, KeptAnswers] = weakref.WeakKeyDictionary()
+
+    def _readings_messages(self, service: CourseService, command: str, date: str | None) -> Messages:
+        """/readings and /next, made once for every student asking while the answer holds (bot/core/expiry.py)."""
+        kept = self._answers.setdefault(service, KeptAnswers())
+        course, now = service.course, service.clock()
+        if command == "next":
+            return kept.get(course, (command, None), now,
+                            lambda: embeds.readings_messages(queries.next_class(course, now)))
+        return kept.get(course, (command, date), now,
+                        lambda: embeds.readings_messages(queries.readings(course, date, now)))
+
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         """With global commands /critique stays registered; in a course without critiques it says so."""
         command = interaction.command.qualified_name if interaction.command else ""
@@ -38,9 +55,7 @@ class Students(commands.Cog):
     @app_commands.command(name="readings", description=_describe("readings"))
     @app_commands.describe(date=_option("readings", "date"))
     async def readings(self, interaction: discord.Interaction, date: str | None = None) -> None:
-        service = course_of(interaction)
-        answer = queries.readings(service.course, date, service.clock())
-        await send_messages(interaction, embeds.readings_messages(answer))
+        await send_messages(interaction, self._readings_messages(course_of(interaction), "readings", date))
 
     @readings.autocomplete("date")
     async def date_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -50,9 +65,7 @@ class Students(commands.Cog):
 
     @app_commands.command(name="next", description=_describe("next"))
     async def next_class(self, interaction: discord.Interaction) -> None:
-        service = course_of(interaction)
-        answer = queries.next_class(service.course, service.clock())
-        await send_messages(interaction, embeds.readings_messages(answer))
+        await send_messages(interaction, self._readings_messages(course_of(interaction), "next", None))
 
     @app_commands.command(name="schedule", description=_describe("schedule"))
     @app_commands.describe(week=_option("schedule", "week"))
