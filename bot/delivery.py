@@ -71,7 +71,8 @@ class ReminderService:
     async def start(self, course: Course) -> None:
         """Plan, schedule (missed reminders run at once), and start waking up."""
         if self._channel_id is None:
-            log.warning("reminder_channel_id is not set: reminders go only to direct-message subscribers")
+            log.warning("reminder_channel_id is not set scope=%s: reminders go only to direct-message subscribers",
+                        self._store.scope)
         self.scheduler.start()
         await self.replan(course)
 

@@ -191,3 +191,13 @@ async def test_reminders_due_together_are_each_posted_once(fake, tmp_path):
     assert len(contents) == 2
     assert any(c.startswith("**The week of Mon Sep 16**") for c in contents)
     assert all(ledger_row(settings.database, k)[0] == "sent" for k in keys)
+
+
+async def test_a_course_without_a_reminder_channel_says_which_course_in_the_log(fake, tmp_path, caplog):
+    """The warning names the course's scope (a server's id; 0 for guild_id's course): with many courses an operator
+    must know which one posts to DMs only."""
+    settings = settings_for(fake, tmp_path, reminder_channel_id=None)
+    with time_machine.travel(at(2024, 9, 17, 9, 0), tick=False), caplog.at_level(logging.WARNING, "bot.delivery"):
+        async with running_bot(fake, settings, system_clock):
+            pass
+    assert "reminder_channel_id is not set scope=0: reminders go only to direct-message subscribers" in caplog.text
