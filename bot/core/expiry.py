@@ -7,7 +7,8 @@ tomorrow, the year of a date typed without one). The one finer thing is the minu
 reads the same until the first of: the next local midnight, the moment the next of those instants comes within
 12 hours and, while one is within 12 hours, the next half minute (which comes before that instant itself). Made
 exactly on a whole or half minute, it is good for that instant only (a rounding tie, or something happening at
-that very instant). Ending early is always safe: the answer is made again.
+that very instant); across a clock change it is good for that instant only too (few days a year). Ending early
+is always safe: the answer is made again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ def course_instants(course: Course) -> tuple[dt.datetime, ...] | None:
     for exam in course.all_exams():
         found.update(t for t in (course.exam_start_at(exam), course.exam_end_at(exam),
                                  dt.datetime.combine(exam.date, dt.time(23, 59), course.timezone)) if t is not None)
-    instants = tuple(sorted(t.astimezone(UTC) for t in found))
+    try:
+        instants = tuple(sorted(t.astimezone(UTC) for t in found))
+    except OverflowError:  # something due on 9999-12-31 west of UTC: past the last instant Python has
+        return None
     return instants if all(t.second == t.microsecond == 0 for t in instants) else None
 
 
@@ -48,6 +52,8 @@ def reads_the_same_until(course: Course, instants: tuple[dt.datetime, ...] | Non
     if instants is None or (now.microsecond == 0 and now.second in (0, 30)):
         return now + INSTANT
     until = _next_midnight(course, now)
+    if until is None or _offset(course, until - INSTANT) != _offset(course, now):
+        return now + INSTANT  # a clock change before the next midnight: the day may not change at midnight
     index = bisect.bisect_right(instants, now)
     if index < len(instants) and instants[index] - now <= ROUNDED_WITHIN:  # (the next half minute comes first)
         halves = (now - EPOCH) // HALF_MINUTE + 1
@@ -58,9 +64,18 @@ def reads_the_same_until(course: Course, instants: tuple[dt.datetime, ...] | Non
     return until
 
 
-def _next_midnight(course: Course, now: dt.datetime) -> dt.datetime:
-    """The next start of a day in the course's time zone (the earlier reading of a midnight a clock change skips or
-    repeats)."""
-    tomorrow = now.astimezone(course.timezone).date() + dt.timedelta(days=1)
-    midnight = dt.datetime.combine(tomorrow, dt.time(0), course.timezone)
-    return min(midnight.astimezone(UTC), midnight.replace(fold=1).astimezone(UTC))
+def _next_midnight(course: Course, now: dt.datetime) -> dt.datetime | None:
+    """The next start of a day in the course's time zone (the earlier reading of a midnight a clock change repeats;
+    None past 9999-12-31). A clock change before it is the caller's to see: the day may then change at another
+    hour (St John's put its clocks back at 00:01 until 2010)."""
+    try:
+        tomorrow = now.astimezone(course.timezone).date() + dt.timedelta(days=1)
+        midnight = dt.datetime.combine(tomorrow, dt.time(0), course.timezone)
+        readings = [m.astimezone(UTC) for m in (midnight, midnight.replace(fold=1))]
+    except OverflowError:
+        return None
+    return min((r for r in readings if r > now), default=None)
+
+
+def _offset(course: Course, at: dt.datetime) -> dt.timedelta | None:
+    return at.astimezone(course.timezone).utcoffset()

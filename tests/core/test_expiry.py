@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.core import queries
 from bot.core.dates import QueryError
 from bot.core.expiry import INSTANT, course_instants, reads_the_same_until
-from bot.core.loader import load_course
+from bot.core.loader import load_course, load_text
 from bot.core.model import Course
 from tests.conftest import COURSES, DS_SCHEDULE
 from tests.strategies import courses
@@ -162,3 +162,54 @@ def test_a_midnight_a_clock_change_moves_is_still_a_new_day(ds: Course, zone: st
     until = reads_the_same_until(course, (), now)
     assert now < until and (until - INSTANT).astimezone(course.timezone).date() == day
     assert until.astimezone(course.timezone).date() > day or until - now <= dt.timedelta(hours=2)
+
+
+def _two_day_course(zone: str, first: dt.date, last: dt.date, days: list[dt.date], extra: str = "") -> Course:
+    sessions = "\n".join(f"  - number: {i + 1}\n    date: {d}\n    topic: T{i + 1}" for i, d in enumerate(days))
+    return load_text(f"""course:
+  title: X
+  instructor: Y
+  term: Fall
+  first_day: {first}
+  last_day: {last}
+  timezone: {zone}
+  meeting_days: [Mon, Wed]
+  class_start: "10:00"
+  class_end: "11:15"
+sessions:
+{sessions}
+{extra}""").course
+
+
+def test_a_day_that_goes_back_at_a_clock_change_keeps_no_answer() -> None:
+    """St John's put its clocks back at 00:01 until 2010: a minute after midnight it was the day before again, so an
+    answer made just after midnight is good for that instant only (found by a reviewer's search)."""
+    days = [dt.date(2010, 11, d) for d in (1, 3, 8, 10)]
+    course = _two_day_course("America/St_Johns", days[0], days[-1], days)
+    now = dt.datetime(2010, 11, 7, 2, 30, 20, 500000, tzinfo=UTC)
+    later = dt.datetime(2010, 11, 7, 2, 31, 30, tzinfo=UTC)
+    assert answer(course, "today", later) != answer(course, "today", now)
+    assert reads_the_same_until(course, course_instants(course), now) <= later
+
+
+@pytest.mark.parametrize("zone, day", [("America/Santiago", dt.date(2025, 9, 6)),
+                                       ("Africa/Cairo", dt.date(2025, 4, 24)), ("Pacific/Apia", dt.date(2011, 12, 29))])
+def test_before_a_midnight_a_clock_change_skips_the_answer_holds_until_the_day_changes(zone: str, day: dt.date) -> None:
+    days = [day - dt.timedelta(days=20), day + dt.timedelta(days=20)]
+    course = _two_day_course(zone, days[0], days[1], days)
+    now = dt.datetime.combine(day, dt.time(23, 30, 7) if zone != "Pacific/Apia" else dt.time(12, 0, 7), ZoneInfo(zone))
+    until = reads_the_same_until(course, course_instants(course), now)
+    assert now < until
+    assert (until - INSTANT).astimezone(course.timezone).date() == day < until.astimezone(course.timezone).date()
+    for query in (None, "today", "tomorrow"):
+        assert answer(course, query, until - INSTANT) == answer(course, query, now)
+
+
+def test_a_course_ending_on_the_last_day_python_knows_keeps_no_answer_rather_than_failing() -> None:
+    last = dt.date(9999, 12, 31)
+    course = _two_day_course("America/Los_Angeles", dt.date(9999, 12, 1), last, [dt.date(9999, 12, 1), last],
+                             "deadlines:\n  - id: hw\n    title: Last\n    kind: homework\n    due: 9999-12-31 23:59\n")
+    instants = course_instants(course)  # the deadline is in year 10000 in UTC
+    assert instants is None
+    now = dt.datetime(9999, 12, 31, 12, 0, 7, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert reads_the_same_until(course, instants, now) == now.astimezone(UTC) + INSTANT
