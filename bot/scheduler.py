@@ -6,7 +6,8 @@ wakes late still runs (misfire_grace_time=None) and the ledger decides.
 
 Only the reminders of the coming `HORIZON` get a job; the rest of the term waits in `planned`, and one more job
 wakes when the next of them enters the horizon. A term has ~45 reminders, so a process of 1,000 courses starts
-with ~1,000 jobs instead of ~45,000 (adding a job costs APScheduler ~50 µs: 2 to 3 s of start-up). The horizon is
+with ~2,000 jobs (each course's horizon job and daily events job) instead of ~45,000 (adding a job costs
+APScheduler ~50 µs: 2 to 3 s of start-up). The horizon is
 measured on the wall clock because that is the clock APScheduler runs its jobs by.
 """
 
@@ -22,7 +23,7 @@ from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from bot.clock import Clock, system_clock
+from bot.clock import system_clock
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,8 @@ Fire = Callable[[str], Awaitable[None]]
 class ReminderScheduler:
     """Wakes `fire(key)` at each planned instant (and at each retry)."""
 
-    def __init__(self, fire: Fire, timezone: dt.tzinfo, wall_clock: Clock = system_clock) -> None:
+    def __init__(self, fire: Fire, timezone: dt.tzinfo) -> None:
         self._fire = fire
-        self._wall_clock = wall_clock
         self._daily: set[str] = set()
         self._planned: dict[str, dt.datetime] = {}  # every reminder key still to wake for → its instant
         self._scheduler = AsyncIOScheduler(
@@ -82,7 +82,7 @@ class ReminderScheduler:
     def _schedule_horizon(self) -> None:
         """A job for each planned reminder due within the horizon (none for the others), and the horizon job at the
         instant the next of the others enters it."""
-        edge = self._wall_clock() + HORIZON
+        edge = system_clock() + HORIZON
         for job in self._scheduler.get_jobs():
             if job.id.startswith(RETRY_PREFIX) or job.id in self._daily or job.id == HORIZON_JOB:
                 continue
